@@ -1,0 +1,38 @@
+# Two commands: `make run` (the main job) and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check --quiet
+
+.PHONY: run test lab bench clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when pyproject.toml changes; the stamps record what was installed.
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+## run: execute every curated notebook headless and write outputs under data/
+run: $(VENV)/.installed-run
+	$(PY) -m workbench run
+
+## test: the whole test suite
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+## lab: open JupyterLab on the notebooks
+lab: $(VENV)/.installed-run
+	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks
+
+## bench: speed and memory measurements, written to bench/results.json
+bench: $(VENV)/.installed-test
+	$(PY) bench/run.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,48 @@
+"""`python -m workbench COMMAND`: one entry point for running notebooks, analysing articles and datasets.
+
+Each command lives in its own module and contributes a sub-parser through `add_parser(subparsers)`; the
+module's handler returns an exit code. Errors the workbench raises on purpose are shown as one clear message
+(exit 2 for bad input), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from workbench.errors import WorkbenchError
+
+# modules that each add one sub-command; later issues append here
+COMMAND_MODULES = ["workbench.runner"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors the way every other workbench error is reported."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"error: {message}. Fix: see `{self.prog} --help`.\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="workbench", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except WorkbenchError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: outputs written before this point are intact.\n")
+        return 130

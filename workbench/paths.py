@@ -1,0 +1,68 @@
+"""Where things live: the repository, seeds/, notebooks/, data/ and the download cache.
+
+Notebooks and the CLI ask here instead of using the working directory, so a notebook runs the same from
+JupyterLab, from `make run` or from a test. Each folder can be moved with an environment variable:
+WORKBENCH_ROOT, WORKBENCH_SEEDS_DIR, WORKBENCH_NOTEBOOKS_DIR, WORKBENCH_DATA_DIR, WORKBENCH_CACHE_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from workbench.errors import ConfigurationError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _from_env(variable: str) -> Path | None:
+    value = os.environ.get(variable, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
+def root() -> Path:
+    """The repository checkout: the folder holding pyproject.toml and seeds/."""
+    configured = _from_env("WORKBENCH_ROOT")
+    if configured is not None:
+        return configured
+    candidate = _PACKAGE_DIR.parent
+    if (candidate / "pyproject.toml").is_file() and (candidate / "seeds").is_dir():
+        return candidate
+    raise ConfigurationError(
+        f"cannot find the workbench repository next to the installed package ({candidate}).",
+        fix="install the package from a checkout with `pip install -e .`, or set WORKBENCH_ROOT "
+        "to the checkout folder.",
+        column="WORKBENCH_ROOT",
+    )
+
+
+def seeds_dir() -> Path:
+    """Primary sources: article files and catalog.csv."""
+    return _from_env("WORKBENCH_SEEDS_DIR") or root() / "seeds"
+
+
+def catalog_path() -> Path:
+    return seeds_dir() / "catalog.csv"
+
+
+def notebooks_dir() -> Path:
+    return _from_env("WORKBENCH_NOTEBOOKS_DIR") or root() / "notebooks"
+
+
+def data_dir() -> Path:
+    """Outputs only: tables, figures, reports and manifest.json."""
+    return _from_env("WORKBENCH_DATA_DIR") or root() / "data"
+
+
+def cache_dir() -> Path:
+    """Downloaded public datasets (never committed)."""
+    return _from_env("WORKBENCH_CACHE_DIR") or data_dir() / ".cache"
+
+
+def user_data_dir() -> Path:
+    """A researcher's own rows that overlay the shipped datasets (data/user/<dataset>.csv)."""
+    return data_dir() / "user"
+
+
+def manifest_path() -> Path:
+    return data_dir() / "manifest.json"
