@@ -125,3 +125,19 @@ class UsageError(WorkbenchError):
 
 class UncataloguedDocumentWarning(UserWarning):
     """A text file in seeds/ has no catalog row; it loads with what can be inferred."""
+
+
+class DatasetError(WorkbenchError):
+    """A dataset name, registry entry or table is wrong."""
+
+
+class SchemaError(ProblemsError):
+    """Rows do not match a dataset's schema (types, enums, ids, foreign keys); lists every problem."""
+
+
+class DownloadError(WorkbenchError):
+    """A public dataset could not be downloaded or failed verification; the cache keeps no bad file."""
+
+
+class OfflineError(DownloadError):
+    """offline=True and the file is not in the cache."""
