@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except WorkbenchError as error:
         sys.stderr.write(f"error: {error}\n")
-        return 2
+        return getattr(error, "exit_code", 2)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: outputs written before this point are intact.\n")
         return 130

@@ -141,3 +141,7 @@ class DownloadError(WorkbenchError):
 
 class OfflineError(DownloadError):
     """offline=True and the file is not in the cache."""
+
+
+class ChecksumError(DownloadError):
+    """A downloaded file's sha256 differs from the pinned one; it was not kept."""

@@ -1,0 +1,64 @@
+"""`make bench`: measure what the issues promise, with medians and a baseline from the same run.
+
+Each bench/bench_*.py module defines `run() -> dict`; this script runs them all and writes
+bench/results.json (machine-readable) and prints a short table. Timings are never asserted in unit tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+
+
+def median_seconds(action: Callable[[], object], repeats: int = 7) -> float:
+    """Median wall time of `action` over `repeats` calls (after one warm-up call)."""
+    action()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def median_subprocess_seconds(code: str, repeats: int = 11) -> float:
+    """Median wall time of a fresh interpreter running `code` (what a user feels on `import`)."""
+    return median_seconds(lambda: subprocess.run([sys.executable, "-c", code], check=True), repeats)
+
+
+def main() -> int:
+    results = {
+        "measured_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count()},
+        "benchmarks": {},
+    }
+    for path in sorted(HERE.glob("bench_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        print(f"running {path.stem} ...", flush=True)
+        results["benchmarks"][path.stem.removeprefix("bench_")] = module.run()
+    tmp = RESULTS.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2) + "\n")
+    tmp.replace(RESULTS)
+    print(json.dumps(results["benchmarks"], indent=2))
+    print(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    raise SystemExit(main())

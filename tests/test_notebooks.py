@@ -1,0 +1,65 @@
+"""The curated notebooks: committed stripped, and each one executes headless and writes its outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO
+
+from workbench.cli import main
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def test_there_are_curated_notebooks() -> None:
+    assert [p.stem for p in NOTEBOOKS][:1] == ["00-start-here"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_stripped_and_follows_the_conventions(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert "widgets" not in notebook.metadata
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(not cell.outputs and cell.execution_count is None for cell in code), "commit without outputs"
+    assert "parameters" in code[0].metadata.get("tags", []), "the first code cell is tagged `parameters`"
+    sources = "\n".join(cell.source for cell in code)
+    assert "wb.setup(" in sources or "workbench.setup(" in sources
+    assert "os.getcwd" not in sources and "Path.cwd" not in sources and "open(\"data/" not in sources
+
+
+@pytest.mark.slow
+def test_make_run_outputs_notebook_00_and_a_second_run_is_byte_identical(data_dir: Path, capsys) -> None:
+    assert main(["run", "00-start-here"]) == 0
+    printed = capsys.readouterr().out
+    assert "tables/00-start-here/paragraphs" in printed and "figures/00-start-here/paragraph-lengths" in printed
+
+    manifest = json.loads((data_dir / "manifest.json").read_text())
+    assert set(manifest["outputs"]) >= {"tables/00-start-here/paragraphs",
+                                        "figures/00-start-here/paragraph-lengths"}
+    table = data_dir / "tables/00-start-here/paragraphs"
+    sidecar = json.loads(table.with_suffix(".meta.json").read_text())
+    assert sidecar["rows"] == 10
+    assert sidecar["sources"][0]["publisher"] == "Bloomberg" and sidecar["sources"][0]["date"] == "2019-07-22"
+    assert sidecar["derived_from"][0]["path"] == "seeds/bloomberg-2019-07-22-microsoft-openai.txt"
+    assert sidecar["produced_by"]["notebook"] == "00-start-here"
+    for suffix in (".png", ".svg", ".html", ".vl.json", ".data.csv", ".meta.json"):
+        assert (data_dir / f"figures/00-start-here/paragraph-lengths{suffix}").stat().st_size > 0
+    executed = nbformat.read(data_dir / "notebooks/00-start-here.ipynb", as_version=4)
+    assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+
+    tables = {p: p.read_bytes() for p in (data_dir / "tables").rglob("*") if p.is_file()}
+    assert main(["run", "00-start-here"]) == 0
+    assert {p: p.read_bytes() for p in (data_dir / "tables").rglob("*") if p.is_file()} == tables
+    again = json.loads((data_dir / "manifest.json").read_text())
+    assert {k: v for k, v in again.items() if k != "updated_at"} == {
+        k: v for k, v in manifest.items() if k != "updated_at"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem != "00-start-here"], ids=lambda p: p.stem)
+def test_every_other_notebook_executes(path: Path, data_dir: Path) -> None:
+    assert main(["run", path.stem]) == 0

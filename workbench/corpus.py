@@ -1,0 +1,168 @@
+"""The articles in seeds/ as polars frames: documents → paragraphs → sentences, with exact offsets.
+
+`documents.text[start:end]` is each paragraph's and sentence's text, so any highlight found later maps back
+onto the original file. A text file dropped into seeds/ without a catalog row still loads (with a warning
+naming the fields to add); a catalog with any problem fails as a whole, listing every problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from workbench import paths
+from workbench.catalog import CITATION_FIELDS, CatalogEntry, read_catalog
+from workbench.errors import CatalogError, DatasetError, DocumentError, Problem, UncataloguedDocumentWarning
+from workbench.text import SUPPORTED_SUFFIXES, read_text, split_paragraphs, split_sentences
+
+_WORD = re.compile(r"\w[\w'\u2019-]*")
+
+DOCUMENT_SCHEMA = {
+    "doc_id": pl.String, "file": pl.String, "title": pl.String, "publisher": pl.String,
+    "author": pl.String, "published": pl.Date, "url": pl.String, "language": pl.String,
+    "syndicated_urls": pl.List(pl.String), "catalogued": pl.Boolean, "missing_fields": pl.List(pl.String),
+    "sha256": pl.String, "n_chars": pl.Int64, "n_words": pl.Int64, "n_paragraphs": pl.Int64,
+    "text": pl.String,
+}
+PARAGRAPH_SCHEMA = {
+    "doc_id": pl.String, "paragraph": pl.Int64, "start": pl.Int64, "end": pl.Int64, "text": pl.String,
+    "n_chars": pl.Int64, "n_words": pl.Int64, "n_sentences": pl.Int64,
+}
+SENTENCE_SCHEMA = {
+    "doc_id": pl.String, "paragraph": pl.Int64, "sentence": pl.Int64, "start": pl.Int64, "end": pl.Int64,
+    "paragraph_start": pl.Int64, "paragraph_end": pl.Int64, "text": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Three aligned frames; `paragraph` numbers start at 1 within each document."""
+
+    documents: pl.DataFrame
+    paragraphs: pl.DataFrame
+    sentences: pl.DataFrame
+
+    def document(self, doc_id: str) -> dict:
+        """One document's row as a dict (raises with the known ids if it is not there)."""
+        rows = self.documents.filter(pl.col("doc_id") == doc_id)
+        if rows.is_empty():
+            known = ", ".join(self.documents["doc_id"].to_list()) or "none"
+            raise DatasetError(f"no document with doc_id {doc_id!r} in the corpus.",
+                               fix=f"use one of: {known}.", column="doc_id", value=doc_id)
+        return rows.row(0, named=True)
+
+    def paragraphs_of(self, doc_id: str) -> pl.DataFrame:
+        self.document(doc_id)
+        return self.paragraphs.filter(pl.col("doc_id") == doc_id)
+
+
+def load_corpus(seeds_dir: Path | None = None) -> Corpus:
+    """Load every article in seeds/ (catalogued or not) into frames, or raise CatalogError listing all problems."""
+    folder = Path(seeds_dir) if seeds_dir is not None else paths.seeds_dir()
+    entries, problems = read_catalog(folder / "catalog.csv")
+    entries, more = _with_uncatalogued_files(folder, entries)
+    problems.extend(more)
+
+    documents = []
+    for entry in entries:
+        path = folder / entry.file
+        if not path.is_file():
+            problems.append(Problem(f"the catalog row names {entry.file!r}, which is not in {folder}.",
+                                    "add the file to seeds/ or delete the row.",
+                                    file=str(folder / "catalog.csv"), line=entry.line, column="file",
+                                    value=entry.file))
+            continue
+        try:
+            documents.append((entry, read_text(path)))
+        except DocumentError as error:
+            problems.append(error.problem)
+    if problems:
+        raise CatalogError(f"the articles in {folder} cannot be loaded", problems)
+
+    for entry, _ in documents:
+        if entry.line is None:
+            warnings.warn(
+                f"{folder / entry.file}: no row in catalog.csv, so it loads as doc_id {entry.doc_id!r} without "
+                f"{', '.join(entry.missing)}. Fix: add a row to {folder / 'catalog.csv'} with those fields.",
+                UncataloguedDocumentWarning,
+                stacklevel=2,
+            )
+    return build_corpus(documents)
+
+
+def build_corpus(documents: list[tuple[CatalogEntry, str]]) -> Corpus:
+    """Frames for already-read documents; also used to analyse a single file outside seeds/."""
+    doc_rows, paragraph_rows, sentence_rows = [], [], []
+    for entry, text in documents:
+        paragraphs = split_paragraphs(text)
+        sentence_number = 0
+        for number, paragraph in enumerate(paragraphs, start=1):
+            sentences = split_sentences(paragraph.text)
+            paragraph_rows.append({
+                "doc_id": entry.doc_id, "paragraph": number, "start": paragraph.start, "end": paragraph.end,
+                "text": paragraph.text, "n_chars": len(paragraph.text), "n_words": _count_words(paragraph.text),
+                "n_sentences": len(sentences),
+            })
+            for sentence in sentences:
+                sentence_number += 1
+                sentence_rows.append({
+                    "doc_id": entry.doc_id, "paragraph": number, "sentence": sentence_number,
+                    "start": paragraph.start + sentence.start, "end": paragraph.start + sentence.end,
+                    "paragraph_start": sentence.start, "paragraph_end": sentence.end, "text": sentence.text,
+                })
+        doc_rows.append({
+            "doc_id": entry.doc_id, "file": entry.file, "title": entry.title, "publisher": entry.publisher,
+            "author": entry.author, "published": entry.published, "url": entry.url,
+            "language": entry.language, "syndicated_urls": list(entry.syndicated_urls),
+            "catalogued": entry.line is not None, "missing_fields": list(entry.missing),
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "n_chars": len(text),
+            "n_words": _count_words(text), "n_paragraphs": len(paragraphs), "text": text,
+        })
+    return Corpus(
+        documents=pl.DataFrame(doc_rows, schema=DOCUMENT_SCHEMA),
+        paragraphs=pl.DataFrame(paragraph_rows, schema=PARAGRAPH_SCHEMA),
+        sentences=pl.DataFrame(sentence_rows, schema=SENTENCE_SCHEMA),
+    )
+
+
+def doc_id_for(path: Path) -> str:
+    """The doc_id an uncatalogued file gets: its name without suffix, as a lower-case slug."""
+    return re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._") or "document"
+
+
+def _with_uncatalogued_files(folder: Path, entries: list[CatalogEntry]
+                             ) -> tuple[list[CatalogEntry], list[Problem]]:
+    catalogued = {entry.file for entry in entries}
+    taken = {entry.doc_id: entry for entry in entries}
+    problems = []
+    result = list(entries)
+    candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES
+                        and p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+    if not folder.is_dir():
+        problems.append(Problem("the seeds folder does not exist.",
+                                "create it, or point WORKBENCH_SEEDS_DIR at the folder of articles.",
+                                file=str(folder)))
+    for path in candidates:
+        if path.name in catalogued:
+            continue
+        doc_id = doc_id_for(path)
+        if doc_id in taken:
+            other = taken[doc_id]
+            problems.append(Problem(f"duplicate doc_id: {path.name!r} would load as {doc_id!r}, which "
+                                    f"{other.file!r} already has.",
+                                    "rename the file or give it a catalog row with its own doc_id.",
+                                    file=str(path), column="doc_id", value=doc_id))
+            continue
+        entry = CatalogEntry(doc_id=doc_id, file=path.name, missing=CITATION_FIELDS)
+        taken[doc_id] = entry
+        result.append(entry)
+    return result, problems
+
+
+def _count_words(text: str) -> int:
+    return len(_WORD.findall(text))

@@ -1,0 +1,29 @@
+"""`workbench.setup()`: the one call every notebook makes first.
+
+It switches altair to the offline Jupyter renderer (JupyterLab has no internet here, and the default
+renderer loads Vega from a CDN), sets a row limit that fails loudly instead of embedding huge specs, enables
+the shared chart theme, and makes polars tables readable in a notebook.
+"""
+
+from __future__ import annotations
+
+MAX_CHART_ROWS = 20_000
+
+
+def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
+    """Prepare a notebook session; `notebook`/`parameters` are recorded in the provenance of saved outputs."""
+    import altair as alt
+    import polars as pl
+
+    from workbench.charts import THEME
+    from workbench.provenance import set_context
+
+    alt.renderers.enable("jupyter", offline=True)
+    # Above this many rows, aggregate in polars first: altair raises MaxRowsError with that advice.
+    alt.data_transformers.enable("default", max_rows=MAX_CHART_ROWS)
+    alt.theme.enable(THEME)
+    pl.Config.set_tbl_rows(25)
+    pl.Config.set_tbl_cols(12)
+    pl.Config.set_fmt_str_lengths(100)
+    pl.Config.set_tbl_hide_dataframe_shape(False)
+    set_context(notebook=notebook, parameters=parameters)

@@ -1,0 +1,228 @@
+"""`workbench run`: execute the curated notebooks headless, the way `make run` does.
+
+Papermill injects parameters after each notebook's `parameters` cell and records the executed copy; this
+module adds what a researcher needs around it: names checked against the notebooks that exist, parameters
+checked against the ones each notebook declares (name and type), a progress line per notebook, the first
+failing cell's source and error, and a list of the outputs each notebook wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from workbench import paths
+from workbench.errors import NotebookError, UsageError
+from workbench.provenance import NOTEBOOK_VARIABLE, PARAMETERS_VARIABLE
+
+EXIT_NOTEBOOK_FAILED = 1
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# what papermill infers from a parameters cell -> the Python types a value may take
+_TYPES = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,), "list": (list,),
+          "dict": (dict,)}
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    name: str
+    executed: Path
+    seconds: float
+    outputs: tuple[str, ...]
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run", help="execute curated notebooks headless and write their outputs under data/",
+        description="Execute notebooks (all curated ones when none is named) and write outputs under data/.")
+    parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="notebook names such as 00-start-here (default: every notebook in notebooks/)")
+    parser.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a parameter of the notebooks' parameters cell; VALUE is JSON or plain text")
+    parser.add_argument("--data-dir", type=Path, help="write outputs here instead of data/")
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    if args.data_dir is not None:
+        os.environ["WORKBENCH_DATA_DIR"] = str(args.data_dir.resolve())
+    notebooks = resolve_notebooks(args.notebooks)
+    parameters = parse_parameters(args.param)
+    results = run_notebooks(notebooks, parameters)
+    print(f"\nWrote under {paths.data_dir()}:")
+    for result in results:
+        print(f"  {result.name} (executed copy: {result.executed.relative_to(paths.data_dir())})")
+        for key in result.outputs:
+            print(f"    {key}")
+    return 0
+
+
+def available_notebooks() -> list[Path]:
+    """The curated notebooks: notebooks/NN-*.ipynb in order."""
+    folder = paths.notebooks_dir()
+    return sorted(folder.glob("[0-9][0-9]-*.ipynb")) if folder.is_dir() else []
+
+
+def resolve_notebooks(names: Sequence[str]) -> list[Path]:
+    """Turn names ('00-start-here', '00-start-here.ipynb' or a path) into notebook files."""
+    known = available_notebooks()
+    if not names:
+        if not known:
+            raise NotebookError("there are no notebooks to run.", fix="add NN-topic.ipynb files to notebooks/.",
+                                file=paths.notebooks_dir())
+        return known
+    by_stem = {path.stem: path for path in known}
+    resolved = []
+    for name in names:
+        stem = Path(name).name.removesuffix(".ipynb")
+        if stem in by_stem:
+            resolved.append(by_stem[stem])
+        elif Path(name).suffix == ".ipynb" and Path(name).is_file():
+            resolved.append(Path(name).resolve())
+        else:
+            close = difflib.get_close_matches(stem, by_stem, n=3, cutoff=0.3) or list(by_stem)
+            raise NotebookError(f"there is no notebook called {name!r}.",
+                                fix=f"use one of: {', '.join(close)}.", value=name)
+    return resolved
+
+
+def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
+    """`NAME=VALUE` pairs; VALUE is read as JSON (numbers, true/false, lists) or else kept as text."""
+    parameters = {}
+    for item in items:
+        name, separator, text = item.partition("=")
+        if not separator or not name.strip().isidentifier():
+            raise UsageError("a parameter must be written NAME=VALUE with a Python name.",
+                             fix="for example --param focus=Anthropic or --param year=2023.", value=item)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        parameters[name.strip()] = value
+    return parameters
+
+
+def declared_parameters(notebook: Path) -> dict[str, str]:
+    """Names and inferred types of the variables in the notebook's `parameters` cell."""
+    import papermill
+
+    try:
+        declared = papermill.inspect_notebook(str(notebook))
+    except ValueError as error:  # papermill cannot tell the notebook's language
+        raise NotebookError(f"the notebook cannot be inspected ({error}).",
+                            fix="open and save it in JupyterLab with a Python kernel, so that its metadata "
+                            "names the language.", file=notebook) from None
+    return {name: _declared_type(spec) for name, spec in declared.items()}
+
+
+def _declared_type(spec: dict) -> str:
+    """The annotated type, else the type of the default value (read as a literal, never evaluated)."""
+    if spec["inferred_type_name"] not in ("None", ""):
+        return spec["inferred_type_name"]
+    try:
+        return type(ast.literal_eval(spec["default"])).__name__
+    except (ValueError, SyntaxError):
+        return "unknown"
+
+
+def check_parameters(notebooks: Sequence[Path], parameters: dict[str, Any]) -> dict[Path, dict[str, Any]]:
+    """Give each notebook the parameters it declares; refuse names no notebook declares and wrong types."""
+    per_notebook: dict[Path, dict[str, Any]] = {}
+    used: set[str] = set()
+    for notebook in notebooks:
+        declared = declared_parameters(notebook)
+        chosen = {}
+        for name, value in parameters.items():
+            if name not in declared:
+                continue
+            expected = _TYPES.get(declared[name])
+            if expected and (not isinstance(value, expected) or (isinstance(value, bool)
+                                                                 and bool not in expected)):
+                raise UsageError(
+                    f"parameter {name} of {notebook.stem} expects {declared[name]}, got {type(value).__name__}.",
+                    fix=f"pass a value of type {declared[name]}, e.g. --param {name}=... as JSON.",
+                    column=name, value=value)
+            chosen[name] = value
+            used.add(name)
+        per_notebook[notebook] = chosen
+    unknown = sorted(set(parameters) - used)
+    if unknown:
+        known = sorted({n for nb in notebooks for n in declared_parameters(nb)})
+        raise UsageError(f"no notebook in this run declares parameter(s) {', '.join(unknown)}.",
+                         fix=f"use one of: {', '.join(known) or '(these notebooks take no parameters)'}.",
+                         value=unknown[0])
+    return per_notebook
+
+
+def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None = None) -> list[NotebookResult]:
+    """Execute notebooks in order; stop at the first failing cell with its source and error."""
+    per_notebook = check_parameters(notebooks, parameters or {})
+    results = []
+    for number, notebook in enumerate(notebooks, start=1):
+        print(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
+        result = run_notebook(notebook, per_notebook[notebook])
+        print(f"ok in {result.seconds:.1f} s, {len(result.outputs)} output(s)", flush=True)
+        results.append(result)
+    return results
+
+
+def run_notebook(notebook: Path, parameters: dict[str, Any]) -> NotebookResult:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from workbench.outputs import read_manifest, write_files_atomically
+
+    executed = paths.data_dir() / "notebooks" / notebook.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    environment = {NOTEBOOK_VARIABLE: notebook.stem, PARAMETERS_VARIABLE: json.dumps(parameters)}
+    saved_environment = {key: os.environ.get(key) for key in environment}
+    os.environ.update(environment)
+    try:
+        result = papermill.execute_notebook(
+            str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
+            progress_bar=sys.stderr.isatty(), log_output=False,
+        )
+    except PapermillExecutionError as error:
+        print("failed", flush=True)
+        raise NotebookFailed(notebook, error) from None
+    finally:
+        for key, value in saved_environment.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    import nbformat
+
+    write_files_atomically({executed: nbformat.writes(result).encode("utf-8")})
+    outputs = tuple(key for key, entry in read_manifest()["outputs"].items()
+                    if entry.get("produced_by", {}).get("notebook") == notebook.stem)
+    return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs)
+
+
+class NotebookFailed(NotebookError):
+    """A cell raised; the message shows the cell and the error, without the kernel's colour codes."""
+
+    exit_code = EXIT_NOTEBOOK_FAILED
+
+    def __init__(self, notebook: Path, error: Any) -> None:
+        source = "\n".join(f"    {line}" for line in str(error.source).splitlines())
+        trace = _ANSI.sub("", "\n".join(error.traceback[-3:])) if error.traceback else ""
+        super().__init__(
+            f"cell {error.exec_count} failed with {error.ename}: {_ANSI.sub('', str(error.evalue))}\n"
+            f"  the cell:\n{source}\n  the end of the traceback:\n{_indent(trace)}\n",
+            fix="fix the cell (or the input it reads) and run again; outputs written before this cell are kept.",
+            file=notebook,
+        )
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())
