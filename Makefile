@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
+# JupyterLab refuses to start as root unless told (containers and CI machines run as root).
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: run test lab bench clean-venv
 
@@ -28,7 +30,7 @@ test: $(VENV)/.installed-test
 
 ## lab: open JupyterLab on the notebooks
 lab: $(VENV)/.installed-run
-	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks
+	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(LAB_ROOT_FLAG)
 
 ## bench: speed and memory measurements, written to bench/results.json
 bench: $(VENV)/.installed-test

@@ -190,6 +190,8 @@ def run_notebook(notebook: Path, parameters: dict[str, Any]) -> NotebookResult:
         result = papermill.execute_notebook(
             str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
             progress_bar=sys.stderr.isatty(), log_output=False,
+            # ipykernel 7 warns on every start that loopback TCP is unencrypted; the kernel is ours, on 127.0.0.1.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as error:
         print("failed", flush=True)
