@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from workbench.errors import WorkbenchError
 
 # modules that each add one sub-command; later issues append here
-COMMAND_MODULES = ["workbench.runner"]
+COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,231 @@
+"""Contract test over every registry entry (scikit-learn's common-test style), plus facts the analysis relies on."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+
+import polars as pl
+import pytest
+
+from workbench import datasets
+from workbench.datasets import registry as reg
+from workbench.datasets.schema import FieldSpec
+
+RAW = tomllib.loads(reg.REGISTRY_PATH.read_text(encoding="utf-8"))
+CURATED = list(RAW["datasets"])
+
+
+@pytest.fixture(autouse=True)
+def _no_user_overlays(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+
+
+def test_registry_has_the_issue_datasets_and_the_live_marker():
+    assert {"funding_events", "governance_events", "org_structures", "policy_events", "sources", "entities"} <= set(CURATED)
+    text = reg.REGISTRY_PATH.read_text(encoding="utf-8")
+    head, marker, _ = text.partition(reg.LIVE_MARKER)
+    assert marker, "the live-datasets marker line must stay in registry.toml"
+    assert "[live." not in head, "live entries belong below the marker"
+
+
+@pytest.mark.parametrize("name", CURATED)
+def test_metadata_complete(name):
+    entry = RAW["datasets"][name]
+    for key in reg.REQUIRED_KEYS:
+        assert entry.get(key) not in (None, "", []), f"{name}: registry key {key!r} is missing or empty"
+    names = [f["name"] for f in entry["fields"]]
+    assert len(names) == len(set(names)), f"{name}: duplicate field names"
+    for field in entry["fields"]:
+        spec = FieldSpec.from_mapping(field)
+        assert spec.description.strip(), f"{name}.{spec.name} has no description"
+        assert spec.dtype is not None  # raises for an unknown type
+        if spec.type in ("enum", "list[enum]"):
+            assert spec.values, f"{name}.{spec.name} is an enum without values"
+    assert entry["primary_key"] in names
+
+
+@pytest.mark.parametrize("name", CURATED)
+def test_hash_and_size_match(name):
+    entry = RAW["datasets"][name]
+    data = (reg.REGISTRY_PATH.parent / entry["file"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    assert len(data) == entry["bytes"]
+
+
+@pytest.mark.parametrize("name", CURATED)
+def test_loads_with_the_registry_schema(name):
+    frame = datasets.load(name)
+    fields = [FieldSpec.from_mapping(f) for f in RAW["datasets"][name]["fields"]]
+    assert frame.columns == [f.name for f in fields]
+    for spec in fields:
+        assert frame.schema[spec.name] == spec.dtype, f"{name}.{spec.name}: {frame.schema[spec.name]} != {spec.dtype}"
+        if spec.required:
+            assert frame[spec.name].null_count() == 0, f"{name}.{spec.name} is required but has nulls"
+    assert frame.height > 0
+    assert set(frame["origin"].cast(pl.String)) == {"package"}
+
+
+@pytest.mark.parametrize("name", CURATED)
+def test_ids_unique(name):
+    entry = RAW["datasets"][name]
+    frame = datasets.load(name)
+    for field in entry["fields"]:
+        if field.get("unique") or field["name"] == entry["primary_key"]:
+            assert frame[field["name"]].is_duplicated().sum() == 0, f"{name}.{field['name']} has duplicates"
+
+
+@pytest.mark.parametrize("name", CURATED)
+def test_foreign_keys_resolve(name):
+    """Checked here independently of the loader's own check."""
+    frame = datasets.load(name)
+    for field in RAW["datasets"][name]["fields"]:
+        if not field.get("references"):
+            continue
+        table, column = field["references"].split(".")
+        valid = set(datasets.load(table)[column].to_list())
+        values = frame[field["name"]]
+        items = values.explode().drop_nulls() if isinstance(values.dtype, pl.List) else values.drop_nulls()
+        missing = set(items.to_list()) - valid
+        assert not missing, f"{name}.{field['name']} -> {field['references']}: {sorted(missing)[:5]}"
+
+
+@pytest.mark.parametrize("name", [n for n in CURATED if n != "sources"])
+def test_every_row_resolves_to_a_source_with_a_url(name):
+    frame = datasets.load(name)
+    urls = dict(datasets.load("sources").select("source_id", "url").iter_rows())
+    for row in frame.iter_rows(named=True):
+        if not row["source_ids"]:
+            assert row["unsourced_reason"], f"{name}: row {row} has no source and no unsourced_reason"
+            continue
+        assert all(urls[i].startswith(("http://", "https://")) for i in row["source_ids"])
+    # the shipped tables are fully sourced: nothing relies on the unsourced escape hatch
+    assert frame.filter(pl.col("source_ids").list.len() == 0).height == 0
+
+
+def test_confidence_follows_source_tiers():
+    sources = dict(datasets.load("sources").select("source_id", pl.col("tier").cast(pl.String)).iter_rows())
+    for name in ("funding_events", "governance_events", "org_structures", "policy_events", "entities"):
+        for ids, weak, level in datasets.load(name).select("source_ids", "weak_support", "confidence").iter_rows():
+            tiers = [sources[i] for i in ids]
+            if weak or all(t == "secondary" for t in tiers):
+                assert level == "low"
+            elif "primary" in tiers or tiers.count("major_outlet") >= 2:
+                assert level == "high"
+            else:
+                assert level == "medium"
+
+
+def test_seed_deal_is_a_row():
+    funding = datasets.load_funding()
+    row = funding.filter(pl.col("event_id") == "msft-openai-2019-07").row(0, named=True)
+    assert (row["investor"], row["recipient"], str(row["date"]), row["amount_usd"]) == ("Microsoft", "OpenAI", "2019-07-22", 1e9)
+    assert row["compute_link"] is True and row["confidence"] == "high"
+    assert "cash" in row["disagreement"].lower() and "azure" in row["disagreement"].lower()
+    seed_urls = datasets.load("sources").filter(pl.col("source_id").is_in(row["source_ids"]))["url"].to_list()
+    assert any("bloomberg.com/news/articles/2019-07-22" in u for u in seed_urls)
+
+
+def test_reference_nuance_is_kept():
+    funding = datasets.load_funding().filter(pl.col("recipient") == "OpenAI")
+    by_id = {r["event_id"]: r for r in funding.iter_rows(named=True)}
+    assert by_id["openai-founding-pledge-2015-12"]["amount_kind"] == "pledged"
+    assert by_id["openai-donations-total-2015-2021"]["amount_usd"] == pytest.approx(133.2e6)
+    assert by_id["openai-donations-musk-2024-03"]["amount_usd"] == 45e6
+    assert by_id["openai-donations-musk-traceable-2023-05"]["amount_usd"] == 15e6
+    # pledge, OpenAI's account and TechCrunch's trace are never summed together
+    donations = funding.filter(pl.col("instrument") == "grant")
+    assert donations.filter("countable")["amount_usd"].sum() == pytest.approx(133.2e6)
+
+
+def test_parts_never_exceed_their_totals():
+    funding = datasets.load_funding()
+    parts = funding.filter(pl.col("part_of").is_not_null()).group_by("part_of").agg(pl.col("amount_usd").sum())
+    totals = funding.filter("is_total").select("event_id", "amount_usd")
+    joined = parts.join(totals, left_on="part_of", right_on="event_id", suffix="_total")
+    assert joined.height == parts.height  # every part_of points at a total
+    assert (joined["amount_usd"] <= joined["amount_usd_total"]).all()
+
+
+def test_entities_cover_the_seed_and_design_aliases():
+    entities = datasets.load_entities()
+    alias_to_name = {a: n for n, aliases in entities.select("name", "aliases").iter_rows() for a in aliases}
+    names = set(entities["name"])
+    for actor in ("Microsoft", "OpenAI", "Elon Musk", "Peter Thiel", "Google", "Meta", "Azure"):
+        assert actor in names
+    assert alias_to_name["Musk"] == "Elon Musk"
+    assert alias_to_name["Microsoft Corp."] == "Microsoft"
+    assert alias_to_name["MSFT"] == "Microsoft"
+    assert alias_to_name["AWS"] == "Amazon Web Services"
+    assert alias_to_name["Facebook"] == "Meta"
+    azure = entities.filter(pl.col("name") == "Azure").row(0, named=True)
+    assert (azure["kind"], azure["parent"]) == ("product", "Microsoft")
+
+
+def test_aliases_are_unambiguous():
+    entities = datasets.load_entities()
+    names = set(entities["name"])
+    aliases = entities.select(pl.col("aliases").explode().drop_nulls())["aliases"]
+    assert aliases.is_duplicated().sum() == 0
+    assert not (set(aliases) & names), "an alias must not also be a canonical name"
+
+
+def test_every_seed_actor_appears_in_the_seed_text():
+    """Guards the list above against drift: the actors really are named in the seed article."""
+    from workbench import paths
+
+    text = "".join(p.read_text(encoding="utf-8") for p in paths.seeds_dir().glob("*.txt"))
+    entities = datasets.load_entities()
+    for name in ("Microsoft", "OpenAI", "Elon Musk", "Peter Thiel", "Google", "Azure"):
+        aliases = entities.filter(pl.col("name") == name)["aliases"].to_list()[0]
+        assert any(t in text for t in [name, *aliases])
+    assert "Facebook" in text
+
+
+def test_list_includes_live_entries_and_unknown_name_suggests():
+    names = datasets.list_datasets()
+    assert names[: len(CURATED)] == CURATED
+    assert datasets.list_datasets("live") == list(RAW.get("live", {}))
+    with pytest.raises(Exception) as caught:
+        datasets.load("funding_event")
+    assert "funding_events" in str(caught.value) and "did you mean" in str(caught.value)
+
+
+def test_wrappers_match_load():
+    for wrapper, name in ((datasets.load_funding, "funding_events"), (datasets.load_governance, "governance_events"),
+                          (datasets.load_org_structures, "org_structures"), (datasets.load_policy, "policy_events"),
+                          (datasets.load_sources, "sources"), (datasets.load_entities, "entities")):
+        assert wrapper().equals(datasets.load(name))
+
+
+def test_checksum_mismatch_is_reported(tmp_path, monkeypatch):
+    import shutil
+
+    from workbench.datasets import curated
+
+    copy = tmp_path / "registry.toml"
+    shutil.copytree(reg.REGISTRY_PATH.parent / "data", tmp_path / "data")
+    shutil.copy(reg.REGISTRY_PATH, copy)
+    with open(tmp_path / "data" / "policy_events.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    monkeypatch.setattr(reg, "REGISTRY_PATH", copy)
+    curated.clear_cache()
+    with pytest.raises(datasets_error()) as caught:
+        datasets.load("policy_events")
+    assert "--rehash" in str(caught.value) and "policy_events.csv" in str(caught.value)
+    curated.clear_cache()
+
+
+def datasets_error():
+    from workbench.errors import DatasetError
+
+    return DatasetError
+
+
+def test_import_workbench_does_not_import_polars():
+    import subprocess
+    import sys
+
+    code = "import sys, workbench, workbench.datasets; print('polars' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"

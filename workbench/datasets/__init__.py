@@ -1,0 +1,168 @@
+"""Curated, sourced tables shipped with the package, and live public datasets fetched on demand.
+
+In the style of `altair.datasets` and scikit-learn:
+
+    from workbench import datasets
+    datasets.list_datasets()                       # names, curated and live
+    datasets.summary()                             # one row per dataset: rows, licence, source count
+    datasets.load("funding_events")                # typed polars frame (Date, Enum, Float64)
+    datasets.load("funding_events", as_of="2019-07-22")   # only what had happened and was public then
+    print(datasets.info("funding_events"))         # provenance card
+    datasets.load_funding(), load_governance(), load_org_structures(), load_policy(), load_sources(), load_entities()
+    datasets.fetch("epoch_models")                 # live datasets (workbench/datasets/live.py)
+
+Your own rows go in data/user/<dataset>.csv: checked against the same schema and overlaid (a row with a
+shipped id replaces it); loaded frames carry `origin` = 'package' | 'user'. The registry
+(registry.toml) is the single source of truth for names, fields, licences, sources and checksums.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
+
+__all__ = [
+    "list_datasets", "summary", "load", "info", "validate", "user_path",
+    "load_funding", "load_governance", "load_org_structures", "load_policy", "load_sources", "load_entities",
+    "fetch", "cached_path", "fetch_epoch_models", "fetch_aiid_incidents", "fetch_ai_index_investment",
+    "fetch_ai_index_policy", "fetch_agora", "fetch_aiaaic",
+]
+
+# names re-exported lazily from the live module (which another helper owns and may still be writing)
+_LIVE_EXPORTS = {"fetch", "cached_path", "fetch_epoch_models", "fetch_aiid_incidents", "fetch_ai_index_investment",
+                 "fetch_ai_index_policy", "fetch_agora", "fetch_aiaaic"}
+
+
+def list_datasets(kind: str | None = None) -> list[str]:
+    """Names of every dataset in the registry: curated tables first, then live ones (`kind` filters)."""
+    from workbench.datasets import registry as reg
+
+    if kind not in (None, "curated", "live"):
+        raise ValueError("kind must be None, 'curated' or 'live'")
+    names = [] if kind == "live" else reg.curated_names()
+    return names + ([] if kind == "curated" else reg.live_names())
+
+
+def summary() -> pl.DataFrame:
+    """One row per dataset: name, kind, title, rows (None when a live dataset is not fetched), licence, sources."""
+    from workbench.datasets import catalog
+
+    return catalog.summary()
+
+
+def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) -> pl.DataFrame:
+    """A curated table as a typed polars frame (your overlay included unless with_user=False).
+
+    as_of='YYYY-MM-DD' keeps only rows that had happened AND were public by that date: a row counts from
+    `known_from` = its `disclosed` date if later, else the last day of its date's precision period.
+    Entities have no date and are returned whole; sources keep those published by then.
+    """
+    from workbench.datasets import curated as cur
+    from workbench.datasets import registry as reg
+
+    if name not in reg.curated_names():
+        if name in reg.live_names():
+            from workbench.errors import DatasetError
+
+            raise DatasetError(f"{name!r} is a live public dataset, not a shipped table.",
+                               fix=f"use workbench.datasets.fetch({name!r}) or `python -m workbench datasets fetch {name}`",
+                               value=name)
+        raise reg.unknown_name_error(name)
+    entry = reg.curated(name)
+    frame = cur.assemble(name).frame.drop("_file", "_line")
+    if not with_user:
+        if cur.assemble(name).replaced_ids:  # a user row replaced a shipped one: re-read the shipped file alone
+            frame = _package_only(name)
+        else:
+            frame = frame.filter(frame["origin"] == "package")
+    if as_of is not None:
+        frame = cur.as_of_filter(entry, frame, cur.parse_as_of(as_of))
+    return frame
+
+
+def _package_only(name: str) -> pl.DataFrame:
+    import polars as pl
+
+    from workbench.datasets import curated as cur
+    from workbench.datasets import registry as reg
+    from workbench.datasets.schema import read_table
+
+    entry = reg.curated(name)
+    parsed = read_table(entry.path, entry.fields)
+    frame = parsed.frame.with_columns(pl.lit("package").cast(pl.Enum(cur.ORIGINS)).alias("origin"),
+                                      pl.lit(str(entry.path)).alias("_file"), pl.Series("_line", parsed.lines, dtype=pl.Int64))
+    return cur._derive(entry, frame).drop("_file", "_line")
+
+
+def info(name: str) -> Any:
+    """The provenance card of a dataset (print it, or display it in a notebook)."""
+    from workbench.datasets import catalog
+
+    return catalog.card(name)
+
+
+def validate(path: str | Path, dataset: str | None = None) -> pl.DataFrame:
+    """Check a CSV against a curated dataset's schema and references; returns its typed rows or raises SchemaError.
+
+    The dataset is named by `dataset` or by the file name (funding_events.csv). References may point at the
+    shipped tables, your overlays, or other rows of the same file.
+    """
+    from workbench.datasets import validation as _validate
+
+    return _validate.validate_file(Path(path), dataset)
+
+
+def user_path(name: str) -> Path:
+    """Where your own rows for `name` go: data/user/<name>.csv."""
+    from workbench.datasets import curated as cur
+
+    return cur.user_path(name)
+
+
+def load_funding(as_of: str | date | None = None) -> pl.DataFrame:
+    """Funding events (deals, rounds, pledges, donations, compute commitments)."""
+    return load("funding_events", as_of)
+
+
+def load_governance(as_of: str | date | None = None) -> pl.DataFrame:
+    """Governance events (foundings, boards, structure changes, partnership terms, litigation)."""
+    return load("governance_events", as_of)
+
+
+def load_org_structures(as_of: str | date | None = None) -> pl.DataFrame:
+    """Dated legal form and control of AI labs."""
+    return load("org_structures", as_of)
+
+
+def load_policy(as_of: str | date | None = None) -> pl.DataFrame:
+    """AI-risk and policy events."""
+    return load("policy_events", as_of)
+
+
+def load_sources(as_of: str | date | None = None) -> pl.DataFrame:
+    """Every cited source, with tier and what was checked."""
+    return load("sources", as_of)
+
+
+def load_entities() -> pl.DataFrame:
+    """Canonical organisations and people, with aliases (List[String]) and parent."""
+    return load("entities")
+
+
+def __getattr__(attribute: str) -> Any:
+    if attribute in _LIVE_EXPORTS:
+        try:
+            live = importlib.import_module("workbench.datasets.live")
+        except ImportError as error:
+            raise AttributeError(f"workbench.datasets.{attribute} needs workbench/datasets/live.py, which is not available: {error}") from error
+        return getattr(live, attribute)
+    raise AttributeError(f"module 'workbench.datasets' has no attribute {attribute!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,79 @@
+"""`workbench datasets list | info NAME | validate PATH | fetch NAME`: the datasets from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("datasets", help="list, describe, validate and fetch datasets",
+                                   description="Curated tables shipped with the package and live public datasets.")
+    actions = parser.add_subparsers(dest="datasets_command", required=True)
+    listing = actions.add_parser("list", help="every dataset with rows, licence and source count")
+    listing.set_defaults(handler=run_list)
+    info = actions.add_parser("info", help="the provenance card of one dataset")
+    info.add_argument("name")
+    info.set_defaults(handler=run_info)
+    validate = actions.add_parser("validate", help="check a CSV against a curated dataset's schema (e.g. before adding it to data/user/)")
+    validate.add_argument("path")
+    validate.add_argument("--dataset", help="dataset name (default: the file name without .csv)")
+    validate.set_defaults(handler=run_validate)
+    fetch = actions.add_parser("fetch", help="download a live public dataset into the cache")
+    fetch.add_argument("name")
+    fetch.add_argument("--offline", action="store_true", help="never touch the network; use the cache only")
+    fetch.add_argument("--refresh", action="store_true", help="download again even if the cache is valid")
+    fetch.set_defaults(handler=run_fetch)
+    parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from workbench.datasets import catalog
+
+    table = catalog.summary()
+    headers = ["name", "kind", "rows", "user", "licence", "sources", "title"]
+    rows = [[r["name"], r["kind"], "not fetched" if r["rows"] is None else str(r["rows"]), str(r["user_rows"]),
+             r["licence"], str(r["sources"]), r["title"]] for r in table.iter_rows(named=True)]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    widths[-1] = len(headers[-1])
+    out = sys.stdout
+    out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from workbench.datasets import catalog
+
+    sys.stdout.write(str(catalog.card(args.name)) + "\n")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workbench.datasets import validation as validate
+
+    path = Path(args.path)
+    frame = validate.validate_file(path, args.dataset)
+    name = validate.dataset_for(path, args.dataset)
+    sys.stdout.write(f"ok: {path} has {frame.height} valid row(s) for {name!r}; to overlay them, save it as "
+                     f"{__import__('workbench.datasets.curated', fromlist=['user_path']).user_path(name)}\n")
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    from workbench.datasets import registry as reg
+
+    if args.name not in reg.live_names():
+        if args.name in reg.curated_names():
+            sys.stdout.write(f"{args.name} is shipped with the package; nothing to fetch (load it with workbench.datasets.load).\n")
+            return 0
+        raise reg.unknown_name_error(args.name)
+    from workbench.datasets import live
+
+    frame = live.fetch(args.name, offline=args.offline, refresh=args.refresh)
+    where = live.cached_path(args.name)
+    sys.stdout.write(f"ok: {args.name}: {frame.height} rows, {frame.width} columns (cached at {where})\n")
+    return 0
