@@ -15,8 +15,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -40,7 +40,7 @@ def median_subprocess_seconds(code: str, repeats: int = 11) -> float:
 
 def main() -> int:
     results = {
-        "measured_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "measured_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count()},
         "benchmarks": {},

@@ -7,9 +7,9 @@ catalog, a bad overlay) list every one of them, not only the first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from workbench import paths
 from workbench.errors import OutputError, UnsafeOutputNameError
@@ -150,7 +151,7 @@ def update_manifest(root: Path, entries: dict[str, dict]) -> None:
         outputs = {**current.get("outputs", {}), **entries}
         document = {
             "manifest_version": MANIFEST_VERSION,
-            "updated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "updated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             "outputs": dict(sorted(outputs.items())),
         }
         write_files_atomically({manifest: _json_bytes(document)})

@@ -16,9 +16,10 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from workbench import paths
 from workbench.errors import NotebookError, UsageError
