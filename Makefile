@@ -32,8 +32,12 @@ test: $(VENV)/.installed-test
 lab: $(VENV)/.installed-run
 	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(LAB_ROOT_FLAG)
 
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PIP) install -e ".[test,bench]"
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
 ## bench: speed and memory measurements, written to bench/results.json
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py
 
 clean-venv:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import Problem
+from workbench.errors import Problem, UsageError
 
 REQUIRED_COLUMNS = ("doc_id", "file", "title", "publisher", "author", "published", "url", "language")
 OPTIONAL_COLUMNS = ("syndicated_urls", "notes")
@@ -133,7 +133,17 @@ def _parse_row(values: dict[str, str], where: str, line: int, today: dt.date
     ), []
 
 
-def _parse_published(value: str, where: str, line: int, today: dt.date, problems: list[Problem]
+def parse_published(value: str, *, where: str, today: dt.date | None = None) -> dt.date | None:
+    """A publication date given on the command line or in code, checked like a catalog cell."""
+    problems: list[Problem] = []
+    date = _parse_published(value.strip(), where, None, today or dt.date.today(), problems)
+    if problems:
+        problem = problems[0]
+        raise UsageError(problem.what, fix=problem.fix, column=where, value=value)
+    return date
+
+
+def _parse_published(value: str, where: str, line: int | None, today: dt.date, problems: list[Problem]
                      ) -> dt.date | None:
     if not value:
         return None

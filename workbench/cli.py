@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from workbench.errors import WorkbenchError
 
 # modules that each add one sub-command; later issues append here
-COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli"]
+COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli"]
 
 
 class _Parser(argparse.ArgumentParser):

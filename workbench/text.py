@@ -18,16 +18,23 @@ SUPPORTED_SUFFIXES = (".txt", ".md")
 # A paragraph break is a line holding nothing but spaces or tabs (CRLF files included).
 _PARAGRAPH_BREAK = re.compile(r"\r?\n(?:[ \t]*\r?\n)+")
 
-# A sentence ends at . ! or ? (possibly followed by closing quotes or brackets) before white space and
-# the capital letter, digit or opening quote of the next sentence.
-_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
-
 # Words that end in a full stop without ending the sentence ("Microsoft Corp. said", "Nov. 17").
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt gen sen rep gov lt col sgt capt rev
     corp inc ltd co bros llc plc no vs etc al approx est dept univ
     jan feb mar apr jun jul aug sep sept oct nov dec
     u.s u.k u.n e.u a.i e.g i.e""".split()
+)
+# Each lookbehind includes the full stop, so they run only at full stops (not at every character).
+_NOT_AFTER_ABBREVIATION = "".join(
+    rf"(?<!\b(?i:{re.escape(word)})\.)" for word in sorted(ABBREVIATIONS, key=len, reverse=True)
+)
+# A sentence ends at . ! or ? (possibly followed by closing quotes or brackets) before white space and
+# the capital letter, digit or opening quote of the next sentence; a full stop after an abbreviation or a
+# single capital ("J. Smith") does not end one. Lookbehinds keep this one regex, usable on a whole column.
+SENTENCE_END = re.compile(
+    rf"(?:\.{_NOT_AFTER_ABBREVIATION}(?<!\b[A-Z]\.)|[!?])[.!?]*[\"'\u201d\u2019)\]]*"
+    rf"(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])"
 )
 
 
@@ -89,14 +96,11 @@ def split_sentences(text: str) -> list[Span]:
     """Rule-based sentence spans for news prose.
 
     A small rule set rather than a library: the punkt models need a data download this project cannot make,
-    and the maintained rule-based splitters do not keep exact offsets. Abbreviations and initials
-    ("Corp.", "Nov.", "J. Smith") do not end a sentence.
+    and the maintained rule-based splitters do not keep exact offsets.
     """
     spans = []
     position = 0
-    for match in _SENTENCE_END.finditer(text):
-        if _is_abbreviation(text, match.start()):
-            continue
+    for match in SENTENCE_END.finditer(text):
         span = _trimmed(text, position, match.end())
         if span is not None:
             spans.append(span)
@@ -105,14 +109,6 @@ def split_sentences(text: str) -> list[Span]:
     if tail is not None:
         spans.append(tail)
     return spans
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    if text[dot] != ".":
-        return False
-    word = re.search(r"[\w.]*$", text[:dot]).group(0).lower()  # type: ignore[union-attr]
-    is_initial = len(word) == 1 and text[dot - 1].isupper()
-    return is_initial or word in _ABBREVIATIONS
 
 
 def _trimmed(text: str, start: int, end: int) -> Span | None:

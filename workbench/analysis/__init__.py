@@ -1,0 +1,227 @@
+"""Reading with hindsight: themes, actors, amounts, dates and claims, for one article or a whole corpus.
+
+`analyze(doc_or_path)` returns typed polars frames for one article; `analyze_corpus(source)` does the same
+for many, in batches. Both run the one pure step `analyze_batch(paragraphs, record)`, a function from a
+frame of paragraphs to frames, so a distributed engine could map it over batches unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from workbench import paths
+from workbench.analysis.amounts import extract_amounts
+from workbench.analysis.claims import Record, check_claims, find_claims
+from workbench.analysis.dates import extract_dates
+from workbench.analysis.entities import extract_entities
+from workbench.analysis.segment import sentences_of
+from workbench.errors import DocumentError, UsageError
+
+FRAMES = ("paragraphs", "evidence", "entities", "amounts", "dates", "sentences", "claims", "matches")
+_KEYS = ("doc_id", "paragraph")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything found in one or more documents, as frames keyed by doc_id (and paragraph)."""
+
+    documents: pl.DataFrame
+    paragraphs: pl.DataFrame
+    evidence: pl.DataFrame
+    entities: pl.DataFrame
+    amounts: pl.DataFrame
+    dates: pl.DataFrame
+    sentences: pl.DataFrame
+    claims: pl.DataFrame
+    matches: pl.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self, doc_id: str | None = None) -> dict:
+        """The stable JSON of DESIGN §4 for one document (the first when doc_id is None)."""
+        from workbench.analysis.report import analysis_json
+
+        return analysis_json(self, doc_id)
+
+
+def analyze_batch(paragraphs: pl.DataFrame, record: Record) -> dict[str, pl.DataFrame]:
+    """The pure step: paragraphs (doc_id, paragraph, text, published) → the frames named in FRAMES."""
+    from workbench.analysis.themes import tag_themes
+
+    tags = tag_themes(paragraphs, id_columns=_KEYS)
+    entities = extract_entities(paragraphs, record.entities, id_columns=_KEYS)
+    amounts = extract_amounts(paragraphs, id_columns=_KEYS)
+    dates = extract_dates(paragraphs, id_columns=_KEYS)
+    sentences = sentences_of(paragraphs, id_columns=_KEYS)
+    claims = find_claims(sentences, entities, amounts, dates)
+    published = paragraphs.select("doc_id", "published").unique("doc_id")
+    matches = check_claims(claims, published, record)
+    labelled = paragraphs.select(*_KEYS, "text").join(tags.labels, on=list(_KEYS), how="left")
+    return {"paragraphs": labelled, "evidence": tags.evidence, "entities": entities, "amounts": amounts,
+            "dates": dates, "sentences": sentences, "claims": claims.drop("published", strict=False),
+            "matches": matches}
+
+
+def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
+            record: Record | None = None) -> Analysis:
+    """Analyse one article: a doc_id from seeds/, or the path of any UTF-8 .txt/.md file."""
+    from workbench.corpus import build_corpus
+
+    entry, text = _document(doc_or_path, published)
+    corpus = build_corpus([(entry, text)])
+    documents = corpus.documents.drop("text")
+    notes = ()
+    if entry.published is None:
+        notes = ("no publication date: relative dates stay unresolved and every record row counts as known "
+                 "at publication; pass --published YYYY-MM-DD.",)
+    paragraphs = corpus.paragraphs.select(*_KEYS, "text").with_columns(
+        published=pl.lit(entry.published, dtype=pl.Date))
+    frames = analyze_batch(paragraphs, record or Record.load())
+    frames["paragraphs"] = frames["paragraphs"].join(corpus.paragraphs.select(*_KEYS, "start", "end"), on=list(_KEYS))
+    return Analysis(documents=documents, notes=notes, **frames)
+
+
+def analyze_corpus(source: str | Path | pl.DataFrame, *, batch_size: int = 50_000, record: Record | None = None,
+                   progress: bool | None = None, workers: int = 1) -> Analysis:
+    """Analyse many articles in batches of about `batch_size` paragraphs, with a progress bar.
+
+    `source` is a folder of .txt/.md articles (with an optional catalog.csv), a parquet or CSV file with
+    columns doc_id, text and optionally published, or a polars frame of paragraphs (doc_id, paragraph, text,
+    published) such as `synthetic.synthetic_paragraphs` makes. `workers > 1` maps batches over that many
+    processes (spawned, not forked: polars' thread pool does not survive a fork).
+    """
+    from tqdm.auto import tqdm
+
+    if batch_size < 1 or workers < 1:
+        raise UsageError("batch_size and workers must be positive whole numbers.",
+                         fix="use e.g. batch_size=50000, workers=2.", value=(batch_size, workers))
+    record = record or Record.load()
+    paragraphs = corpus_paragraphs(source)
+    batches = list(_batches(paragraphs, batch_size))
+    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in FRAMES}
+    with _mapper(workers, record) as mapper:
+        for frames in tqdm(mapper(batches), total=len(batches), desc="analysing", unit="batch",
+                           disable=progress is False):
+            for name, frame in frames.items():
+                parts[name].append(frame)
+    frames = {name: pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame() for name, found in parts.items()}
+    documents = paragraphs.group_by("doc_id", maintain_order=True).agg(
+        pl.col("published").first(), pl.len().alias("n_paragraphs"))
+    return Analysis(documents=documents, **frames)
+
+
+@contextmanager
+def _mapper(workers: int, record: Record) -> Iterator:
+    """A function mapping analyze_batch over batches, in order: in this process, or in `workers` processes."""
+    if workers == 1:
+        yield lambda batches: (analyze_batch(batch, record) for batch in batches)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(record,)) as pool:
+        yield lambda batches: pool.map(_worker_batch, batches)
+
+
+_WORKER_RECORD: list[Record] = []
+
+
+def _start_worker(record: Record) -> None:
+    _WORKER_RECORD.append(record)
+
+
+def _worker_batch(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return analyze_batch(batch, _WORKER_RECORD[0])
+
+
+def corpus_paragraphs(source: str | Path | pl.DataFrame) -> pl.DataFrame:
+    """Paragraph frame (doc_id, paragraph, text, published) from a folder, a table file or a frame."""
+    from workbench.corpus import load_corpus
+
+    if isinstance(source, pl.DataFrame):
+        frame = source if "paragraph" in source.columns else _split_documents(source)
+        return _with_published(frame).select(*_KEYS, "text", "published")
+    path = Path(source)
+    if path.is_dir():
+        corpus = load_corpus(path)
+        return corpus.paragraphs.join(corpus.documents.select("doc_id", "published"), on="doc_id").select(
+            *_KEYS, "text", "published")
+    if path.suffix.lower() in (".parquet", ".csv") and path.is_file():
+        frame = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_csv(path, infer_schema=False)
+        missing = {"doc_id", "text"} - set(frame.columns)
+        if missing:
+            raise UsageError(f"the table lacks column(s) {', '.join(sorted(missing))}.",
+                             fix="give it a doc_id and a text column (and optionally published).", file=path)
+        return corpus_paragraphs(frame)
+    raise UsageError("the corpus source must be a folder of articles, a .parquet or .csv file, or a frame.",
+                     fix="point at seeds/ or at a table with doc_id and text columns.", value=str(source))
+
+
+def _split_documents(documents: pl.DataFrame) -> pl.DataFrame:
+    from workbench.text import split_paragraphs
+
+    rows = [{"doc_id": doc_id, "paragraph": number, "text": span.text}
+            for doc_id, text in documents.select("doc_id", "text").iter_rows()
+            for number, span in enumerate(split_paragraphs(text or ""), start=1)]
+    paragraphs = pl.DataFrame(rows, schema={"doc_id": pl.String, "paragraph": pl.Int64, "text": pl.String})
+    if "published" in documents.columns:
+        paragraphs = paragraphs.join(documents.select("doc_id", "published"), on="doc_id", how="left")
+    return paragraphs
+
+
+def _with_published(frame: pl.DataFrame) -> pl.DataFrame:
+    if "published" not in frame.columns:
+        return frame.with_columns(published=pl.lit(None, dtype=pl.Date))
+    return frame.with_columns(pl.col("published").cast(pl.String).str.to_date("%Y-%m-%d", strict=False))
+
+
+def _batches(paragraphs: pl.DataFrame, batch_size: int) -> Iterator[pl.DataFrame]:
+    """Batches of whole documents, each about batch_size paragraphs (a long document stays whole)."""
+    sizes = paragraphs.group_by("doc_id", maintain_order=True).len()
+    batch_of = (sizes["len"].cum_sum() - sizes["len"]) // batch_size
+    numbered = paragraphs.join(sizes.select("doc_id", batch_of.alias("batch")), on="doc_id", maintain_order="left")
+    for _, batch in numbered.group_by("batch", maintain_order=True):
+        yield batch.drop("batch")
+
+
+def _document(doc_or_path: str | Path, published: dt.date | str | None):
+    """(CatalogEntry, text) for a doc_id in seeds/ or a file path; --published overrides the catalog."""
+    from dataclasses import replace
+
+    from workbench.catalog import CatalogEntry
+    from workbench.corpus import doc_id_for, load_corpus
+    from workbench.text import read_text
+
+    date = _parse_published(published)
+    path = Path(doc_or_path)
+    seeds = paths.seeds_dir().resolve()
+    if path.is_file() and path.resolve().parent != seeds:
+        entry = CatalogEntry(doc_id=doc_id_for(path), file=str(path), published=date)
+        return entry, read_text(path)
+    if path.exists() and not path.is_file():
+        raise DocumentError("this is a folder, not an article file.",
+                            fix="pass one .txt or .md file, or use analyze_corpus for a folder.", file=path)
+    corpus = load_corpus()
+    wanted = path.name if path.is_file() else str(doc_or_path)
+    rows = corpus.documents.filter((pl.col("file") == wanted) | (pl.col("doc_id") == wanted))
+    if rows.is_empty():
+        known = ", ".join(corpus.documents["doc_id"].to_list())
+        raise DocumentError("there is no such file, and no document in seeds/ has this doc_id.",
+                            fix=f"pass the path of a UTF-8 .txt/.md file, or one of: {known}.", value=str(doc_or_path))
+    row = rows.row(0, named=True)
+    entry = CatalogEntry(doc_id=row["doc_id"], file=row["file"], published=row["published"])
+    return (replace(entry, published=date) if date else entry), row["text"]
+
+
+def _parse_published(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    from workbench.catalog import parse_published
+
+    return parse_published(value, where="--published")

@@ -1,0 +1,96 @@
+"""Money amounts in news prose: "$1 billion", "more than $100 billion", "€35 million", "$6.6bn", "1 billion dollars".
+
+Each amount carries value, ISO currency and a qualifier (DESIGN §4): exact, at_least, more_than, up_to,
+about. Only figures tied to a currency are money, so "7%" and "770 employees" are never amounts. The whole
+column is scanned at once (see `scan.find_all`); parsing the captured parts is done with polars expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from workbench.analysis.scan import find_all
+
+QUALIFIERS = ("exact", "at_least", "more_than", "up_to", "about")
+_QUALIFIER_WORDS = {
+    "at least": "at_least", "no less than": "at_least", "a minimum of": "at_least",
+    "more than": "more_than", "over": "more_than", "in excess of": "more_than", "upwards of": "more_than",
+    "up to": "up_to", "as much as": "up_to", "less than": "up_to", "under": "up_to", "as many as": "up_to",
+    "about": "about", "roughly": "about", "nearly": "about", "almost": "about", "some": "about",
+    "around": "about", "approximately": "about", "an estimated": "about", "close to": "about",
+}
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9,
+    "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
+}
+_SYMBOLS = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
+            "¥": "JPY", "jpy": "JPY", "c$": "CAD", "a$": "AUD"}
+_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "us dollars": "USD", "euro": "EUR", "euros": "EUR",
+                   "pound": "GBP", "pounds": "GBP", "pounds sterling": "GBP", "yen": "JPY"}
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "fifty": 50,
+                 "hundred": 100}
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+PATTERN = re.compile(
+    rf"""
+    (?:(?=[$€£¥])|\b)  # start only at a currency sign or a word start: most positions fail right here
+    (?:(?<![\w$€£¥])(?P<qualifier>{_alternation(list(_QUALIFIER_WORDS))})\s+)?
+    (?:
+        (?<![\w.])(?P<symbol>US\$|C\$|A\$|\$|€|£|¥|(?:USD|EUR|GBP|JPY)\s?)
+        (?P<number>{_NUMBER})
+        (?:[\s-]?(?P<scale>trillion|billion|million|thousand|mln|bn|mn|tn|[kmbt])(?![\w]))?
+      |
+        (?<![\w.$€£¥])(?P<number_words>{_NUMBER}|{_alternation(list(_NUMBER_WORDS))})
+        [\s-]?(?P<word_scale>trillion|billion|million|thousand)?
+        \s+(?P<currency_word>{_alternation(list(_CURRENCY_WORDS))})\b
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+# Rows without a currency sign or word cannot hold an amount (checked by polars before the Python scan).
+PREFILTER = r"[$€£¥]|(?i:\b(?:usd|eur|gbp|jpy|dollars?|euros?|pounds?|yen)\b)"
+_GROUPS = ("qualifier", "symbol", "number", "scale", "number_words", "word_scale", "currency_word")
+SCHEMA = {"text": pl.String, "value": pl.Float64, "currency": pl.String, "qualifier": pl.String,
+          "start": pl.Int64, "end": pl.Int64}
+
+
+def extract_amounts(frame: pl.DataFrame, *, id_columns: Sequence[str] = ("doc_id", "paragraph"),
+                    text_column: str = "text") -> pl.DataFrame:
+    """One row per amount: the id columns, then text, value, currency, qualifier, start, end.
+
+    A pure function of its batch, so corpus mode can map it over batches unchanged.
+    """
+    matches = find_all(frame[text_column], PATTERN, groups=_GROUPS, prefilter=PREFILTER)
+    ids = frame.select(id_columns).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    number_text = pl.coalesce("number", "number_words").str.to_lowercase()
+    scale_text = pl.coalesce("scale", "word_scale").str.to_lowercase()
+    parsed = matches.with_columns(
+        value=(
+            pl.when(number_text.str.contains(r"^\d"))
+            .then(number_text.str.replace_all(",", "").cast(pl.Float64, strict=False))
+            .otherwise(number_text.replace_strict(_NUMBER_WORDS, default=None, return_dtype=pl.Float64))
+            * scale_text.replace_strict(_SCALES, default=1.0, return_dtype=pl.Float64)
+        ),
+        currency=pl.coalesce(
+            pl.col("symbol").str.strip_chars().str.to_lowercase().replace_strict(_SYMBOLS, default=None),
+            pl.col("currency_word").str.to_lowercase().str.replace_all(r"\s+", " ")
+            .replace_strict(_CURRENCY_WORDS, default=None),
+        ),
+        qualifier=pl.col("qualifier").str.to_lowercase().str.replace_all(r"\s+", " ")
+        .replace_strict(_QUALIFIER_WORDS, default="exact").fill_null("exact"),
+    )
+    return (
+        ids.join(parsed, on="row", how="inner")
+        .sort("row", "start")
+        .select(*id_columns, pl.col("match").alias("text"), *[pl.col(c).cast(t) for c, t in SCHEMA.items()
+                                                               if c != "text"])
+    )
