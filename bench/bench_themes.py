@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from run import in_subprocess, peak_rss_mb
 
 SIZES = (10_000, 100_000, 1_000_000)
 # spaCy runs at a few MB/s: at 1M paragraphs it alone would take minutes, past this bench's budget.
@@ -41,7 +41,7 @@ def run() -> dict:
     plan = [("themes", n) for n in SIZES] + [("python_re", n) for n in SIZES]
     plan += [("spacy", n) for n in SPACY_SIZES] if spacy_version else []
     for method, n in plan:
-        results["methods"].setdefault(method, {})[str(n)] = _in_subprocess(method, n)
+        results["methods"].setdefault(method, {})[str(n)] = in_subprocess(__file__, method, n)
     if not spacy_version:
         results["spacy_note"] = "spaCy is not installed (pip install -e '.[bench]'): no spaCy baseline."
     else:
@@ -62,14 +62,6 @@ def _ratios(methods: dict) -> dict:
     return ratios
 
 
-def _in_subprocess(method: str, n: int) -> dict:
-    completed = subprocess.run([sys.executable, __file__, method, str(n)], capture_output=True, text=True,
-                               cwd=Path(__file__).resolve().parent)
-    if completed.returncode != 0:
-        return {"error": completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "failed"}
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def _measure(method: str, n: int) -> dict:
     from workbench.analysis.synthetic import synthetic_paragraphs
     from workbench.analysis.themes import load_lexicon, tag_themes
@@ -77,7 +69,7 @@ def _measure(method: str, n: int) -> dict:
     frame = synthetic_paragraphs(n)
     megabytes = frame["text"].str.len_bytes().sum() / 1e6
     lexicon = load_lexicon(with_user=False)
-    corpus_rss = _peak_rss_mb()
+    corpus_rss = peak_rss_mb()
     if method == "themes":
         action = _themes(frame, lexicon, tag_themes)
     elif method == "python_re":
@@ -93,7 +85,7 @@ def _measure(method: str, n: int) -> dict:
     seconds = sorted(times)[len(times) // 2]
     return {"paragraphs": n, "megabytes": round(megabytes, 1), "seconds_median": round(seconds, 3),
             "mb_per_s": round(megabytes / seconds, 2), "matches": found, "repeats": REPEATS[n],
-            "peak_rss_mb": round(_peak_rss_mb(), 1), "corpus_rss_mb": round(corpus_rss, 1)}
+            "peak_rss_mb": round(peak_rss_mb(), 1), "corpus_rss_mb": round(corpus_rss, 1)}
 
 
 def _themes(frame, lexicon, tag_themes):
@@ -147,10 +139,6 @@ def _spacy(texts: list[str], lexicon):
         return len(found)
 
     return action
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 if __name__ == "__main__":

@@ -38,6 +38,26 @@ def median_subprocess_seconds(code: str, repeats: int = 11) -> float:
     return median_seconds(lambda: subprocess.run([sys.executable, "-c", code], check=True), repeats)
 
 
+def in_subprocess(script: str, *args: object) -> dict:
+    """Run `script args...` in a fresh interpreter and read the JSON on its last line of output.
+
+    A fresh process per measurement makes peak memory (see `peak_rss_mb`) comparable between sizes.
+    """
+    completed = subprocess.run([sys.executable, script, *map(str, args)], capture_output=True, text=True,
+                               cwd=HERE, check=False)
+    if completed.returncode != 0:
+        lines = completed.stderr.strip().splitlines()
+        return {"error": lines[-1] if lines else f"exit code {completed.returncode}"}
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (counts Rust allocations, which tracemalloc does not)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def main() -> int:
     results = {
         "measured_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),

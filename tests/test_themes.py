@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.analysis import themes
+from workbench.analysis.scan import find_spans
 from workbench.analysis.synthetic import synthetic_paragraphs
-from workbench.analysis.themes import THEMES, evaluate_themes, find_spans, inflect, load_lexicon, tag_themes
+from workbench.analysis.themes import THEMES, evaluate_themes, inflect, load_lexicon, tag_themes
 from workbench.corpus import load_corpus
 from workbench.errors import DatasetError, SchemaError
 

@@ -25,7 +25,8 @@ ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec
     u.s u.k u.n e.u a.i e.g i.e""".split()
 )
-# Each lookbehind includes the full stop, so they run only at full stops (not at every character).
+# Each lookbehind includes the full stop, so it only ever rejects a full stop; starting with a character
+# class lets `re` skip straight to the next . ! or ?.
 _NOT_AFTER_ABBREVIATION = "".join(
     rf"(?<!\b(?i:{re.escape(word)})\.)" for word in sorted(ABBREVIATIONS, key=len, reverse=True)
 )
@@ -33,7 +34,7 @@ _NOT_AFTER_ABBREVIATION = "".join(
 # the capital letter, digit or opening quote of the next sentence; a full stop after an abbreviation or a
 # single capital ("J. Smith") does not end one. Lookbehinds keep this one regex, usable on a whole column.
 SENTENCE_END = re.compile(
-    rf"(?:\.{_NOT_AFTER_ABBREVIATION}(?<!\b[A-Z]\.)|[!?])[.!?]*[\"'\u201d\u2019)\]]*"
+    rf"[.!?]{_NOT_AFTER_ABBREVIATION}(?<!\b[A-Z]\.)[.!?]*[\"'\u201d\u2019)\]]*"
     rf"(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])"
 )
 

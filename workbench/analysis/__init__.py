@@ -8,6 +8,7 @@ frame of paragraphs to frames, so a distributed engine could map it over batches
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,24 +96,54 @@ def analyze_corpus(source: str | Path | pl.DataFrame, *, batch_size: int = 50_00
     published) such as `synthetic.synthetic_paragraphs` makes. `workers > 1` maps batches over that many
     processes (spawned, not forked: polars' thread pool does not survive a fork).
     """
-    from tqdm.auto import tqdm
-
-    if batch_size < 1 or workers < 1:
-        raise UsageError("batch_size and workers must be positive whole numbers.",
-                         fix="use e.g. batch_size=50000, workers=2.", value=(batch_size, workers))
-    record = record or Record.load()
+    _check_batching(batch_size, workers)
     paragraphs = corpus_paragraphs(source)
-    batches = list(_batches(paragraphs, batch_size))
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in FRAMES}
-    with _mapper(workers, record) as mapper:
-        for frames in tqdm(mapper(batches), total=len(batches), desc="analysing", unit="batch",
-                           disable=progress is False):
-            for name, frame in frames.items():
-                parts[name].append(frame)
+    for frames in _analysed_batches(paragraphs, batch_size, record, progress, workers):
+        for name, frame in frames.items():
+            parts[name].append(frame)
     frames = {name: pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame() for name, found in parts.items()}
     documents = paragraphs.group_by("doc_id", maintain_order=True).agg(
         pl.col("published").first(), pl.len().alias("n_paragraphs"))
     return Analysis(documents=documents, **frames)
+
+
+def write_corpus_analysis(source: str | Path | pl.DataFrame, output_dir: Path, *, batch_size: int = 50_000,
+                          record: Record | None = None, progress: bool | None = None, workers: int = 1
+                          ) -> dict[str, Path]:
+    """Like `analyze_corpus`, but each batch's frames go to `output_dir/<frame>/part-NNNNN.parquet` as they
+    are made, so memory stays that of one batch however large the corpus. Read back with
+    `pl.scan_parquet(output_dir / "claims")`."""
+    from workbench.outputs import write_files_atomically
+
+    _check_batching(batch_size, workers)
+    folders = {name: Path(output_dir) / name for name in FRAMES}
+    paragraphs = corpus_paragraphs(source)
+    for number, frames in enumerate(_analysed_batches(paragraphs, batch_size, record, progress, workers)):
+        files = {}
+        for name, frame in frames.items():
+            buffer = io.BytesIO()
+            frame.write_parquet(buffer)
+            files[folders[name] / f"part-{number:05d}.parquet"] = buffer.getvalue()
+        write_files_atomically(files)
+    return folders
+
+
+def _check_batching(batch_size: int, workers: int) -> None:
+    if batch_size < 1 or workers < 1:
+        raise UsageError("batch_size and workers must be positive whole numbers.",
+                         fix="use e.g. batch_size=50000, workers=2.", value=(batch_size, workers))
+
+
+def _analysed_batches(paragraphs: pl.DataFrame, batch_size: int, record: Record | None, progress: bool | None,
+                      workers: int) -> Iterator[dict[str, pl.DataFrame]]:
+    from tqdm.auto import tqdm
+
+    record = record or Record.load()
+    batches = list(_batches(paragraphs, batch_size))
+    with _mapper(workers, record) as mapper:
+        yield from tqdm(mapper(batches), total=len(batches), desc="analysing", unit="batch",
+                        disable=progress is False)
 
 
 @contextmanager

@@ -2,17 +2,17 @@
 
 Each amount carries value, ISO currency and a qualifier (DESIGN §4): exact, at_least, more_than, up_to,
 about. Only figures tied to a currency are money, so "7%" and "770 employees" are never amounts. The whole
-column is scanned at once (see `scan.find_all`); parsing the captured parts is done with polars expressions.
+column is scanned at once by a Rust regex (see `scan.find_spans`); the captured parts are parsed with polars
+expressions.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import polars as pl
 
-from workbench.analysis.scan import find_all
+from workbench.analysis.scan import find_spans
 
 QUALIFIERS = ("exact", "at_least", "more_than", "up_to", "about")
 _QUALIFIER_WORDS = {
@@ -35,30 +35,23 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
                  "hundred": 100}
 
 
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+def _alternation(phrases: Sequence[str]) -> str:
+    """Phrases longest first, any run of white space between their words."""
+    return "|".join(r"\s+".join(pl.escape_regex(word) for word in phrase.split())
+                    for phrase in sorted(phrases, key=len, reverse=True))
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-PATTERN = re.compile(
-    rf"""
-    (?:(?=[$€£¥])|\b)  # start only at a currency sign or a word start: most positions fail right here
-    (?:(?<![\w$€£¥])(?P<qualifier>{_alternation(list(_QUALIFIER_WORDS))})\s+)?
-    (?:
-        (?<![\w.])(?P<symbol>US\$|C\$|A\$|\$|€|£|¥|(?:USD|EUR|GBP|JPY)\s?)
-        (?P<number>{_NUMBER})
-        (?:[\s-]?(?P<scale>trillion|billion|million|thousand|mln|bn|mn|tn|[kmbt])(?![\w]))?
-      |
-        (?<![\w.$€£¥])(?P<number_words>{_NUMBER}|{_alternation(list(_NUMBER_WORDS))})
-        [\s-]?(?P<word_scale>trillion|billion|million|thousand)?
-        \s+(?P<currency_word>{_alternation(list(_CURRENCY_WORDS))})\b
-    )
-    """,
-    re.IGNORECASE | re.VERBOSE,
+_EDGE = r"(?-u:\b)"  # ASCII word boundary: keeps Rust's fast engine on text with curly quotes
+# A Rust regex (run inside polars, no look-around); the qualifier is optional and comes first.
+PATTERN = (
+    rf"(?i)(?:{_EDGE}(?P<qualifier>{_alternation(list(_QUALIFIER_WORDS))})\s+)?"
+    rf"(?:(?P<symbol>US\$|C\$|A\$|\$|€|£|¥|(?:USD|EUR|GBP|JPY)\s?)(?P<number>{_NUMBER})"
+    rf"(?:[\s-]?(?P<scale>trillion|billion|million|thousand|mln|bn|mn|tn|[kmbt]){_EDGE})?"
+    rf"|{_EDGE}(?P<number_words>{_NUMBER}|{_alternation(list(_NUMBER_WORDS))})"
+    rf"[\s-]?(?P<word_scale>trillion|billion|million|thousand)?\s+"
+    rf"(?P<currency_word>{_alternation(list(_CURRENCY_WORDS))}){_EDGE})"
 )
-# Rows without a currency sign or word cannot hold an amount (checked by polars before the Python scan).
-PREFILTER = r"[$€£¥]|(?i:\b(?:usd|eur|gbp|jpy|dollars?|euros?|pounds?|yen)\b)"
-_GROUPS = ("qualifier", "symbol", "number", "scale", "number_words", "word_scale", "currency_word")
 SCHEMA = {"text": pl.String, "value": pl.Float64, "currency": pl.String, "qualifier": pl.String,
           "start": pl.Int64, "end": pl.Int64}
 
@@ -69,7 +62,9 @@ def extract_amounts(frame: pl.DataFrame, *, id_columns: Sequence[str] = ("doc_id
 
     A pure function of its batch, so corpus mode can map it over batches unchanged.
     """
-    matches = find_all(frame[text_column], PATTERN, groups=_GROUPS, prefilter=PREFILTER)
+    spans = find_spans(frame[text_column], PATTERN)
+    groups = spans["term"].str.extract_groups(PATTERN).struct.unnest()
+    matches = pl.concat([spans.rename({"term": "match"}), groups], how="horizontal")
     ids = frame.select(id_columns).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     number_text = pl.coalesce("number", "number_words").str.to_lowercase()
     scale_text = pl.coalesce("scale", "word_scale").str.to_lowercase()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from workbench.analysis.scan import ascii_boundaries
+
 VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
 # Words that make a sentence a claim of a kind; governance cues are named after the event types they check.
 CUES = {
@@ -46,6 +48,8 @@ _GOVERNANCE_CUES = ("founding", "board_change", "leadership_change", "structure_
 _NO_DATE_WINDOW_DAYS = 30  # a claim without a date speaks of events up to its publication (plus reporting lag)
 _ABOUT_TOLERANCE, _EXACT_TOLERANCE = 0.2, 0.05
 _ANSWERS_PER_CLAIM = 3
+# what every matcher needs of a claim to place it in time
+_CLAIM_TIME = ("doc_id", "sentence", "actors", "published", "claim_date_start", "claim_date_end", "claim_date_text")
 MATCH_COLUMNS = ("doc_id", "sentence", "dataset", "row_id", "verdict", "verdict_at_publication", "note")
 
 
@@ -89,14 +93,15 @@ def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.Dat
         pl.col("currency").first(), pl.col("qualifier").first())
     first_date = per_sentence(dates.filter(pl.col("value").is_not_null())).agg(
         pl.col("value").first().alias("claim_date"), pl.col("text").first().alias("claim_date_text"))
-    listed = {name: pl.concat_list([pl.when(pl.col("text").str.contains(pattern)).then(pl.lit(label))
+    listed = {name: pl.concat_list([pl.when(pl.col("text").str.contains(ascii_boundaries(pattern))).then(pl.lit(label))
                                     for label, pattern in patterns.items()]).list.drop_nulls()
               for name, patterns in (("concerns", CONCERNS), ("legal_forms", LEGAL_FORMS))}
     frame = (sentences.select(*keys, "sentence", "text")
              .join(actors, on=["doc_id", "sentence"], how="left")
              .join(first_amount, on=["doc_id", "sentence"], how="left")
              .join(first_date, on=["doc_id", "sentence"], how="left")
-             .with_columns(*[pl.col("text").str.contains(p).alias(f"cue_{name}") for name, p in CUES.items()],
+             .with_columns(*[pl.col("text").str.contains(ascii_boundaries(p)).alias(f"cue_{name}")
+                             for name, p in CUES.items()],
                            **listed)
              .sort("doc_id", "sentence"))
     any_cue = pl.any_horizontal([pl.col(f"cue_{name}") for name in CUES])
@@ -215,13 +220,18 @@ def _alternative_accounts(best: pl.DataFrame, funding: pl.DataFrame) -> pl.DataF
 
 
 def _match_governance(claims: pl.DataFrame, governance: pl.DataFrame) -> pl.DataFrame:
-    row_actors = (governance.select("event_id", pl.concat_list(pl.col("organizations"), pl.col("people").fill_null([]))
-                                    .alias("actor")).explode("actor").drop_nulls().unique())
+    """Events of the type the claim's words name ("left the board" → board_change) between its actors."""
     rows = _with_period(governance.select("event_id", "date", "date_precision", "known_from",
                                           pl.col("event_type").cast(pl.String), "summary"))
-    cue_fits = pl.coalesce([pl.when(pl.col("event_type") == cue).then(pl.col(f"cue_{cue}"))
-                            for cue in _GOVERNANCE_CUES]).fill_null(False)
-    joined = _join_on_actors(claims, row_actors, "event_id").join(rows, on="event_id").filter(cue_fits)
+    row_actors = (governance.select("event_id", pl.col("event_type").cast(pl.String),
+                                    pl.concat_list(pl.col("organizations"), pl.col("people").fill_null([]))
+                                    .alias("actor")).explode("actor").drop_nulls().unique())
+    # one join per event type keeps the candidate pairs few: a claim meets only rows of the types it names
+    joined = pl.concat([
+        _join_on_actors(claims.filter(pl.col(f"cue_{cue}")).select(*_CLAIM_TIME),
+                        row_actors.filter(pl.col("event_type") == cue).drop("event_type"), "event_id")
+        for cue in _GOVERNANCE_CUES
+    ]).join(rows, on="event_id")
     return _dated(joined, "governance_events", pl.col("summary"))
 
 

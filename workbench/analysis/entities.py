@@ -9,19 +9,17 @@ Corp.") — and kept with no canonical name, marked `in_record = False`.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 
 import polars as pl
 
-from workbench.analysis.scan import find_all
+from workbench.analysis.scan import find_spans
 
 _ORG_SUFFIX = (r"(?:Inc\.?|Corp\.?|Corporation|Co\.|Ltd\.?|LLC|PLC|Labs?|Group|Foundation|Institute|University"
                r"|Capital|Ventures|Partners|Technologies|Systems|Holdings|Fund|Association|Agency|Commission"
                r"|Council|Bank|AI)")
-_UNKNOWN_ORG = re.compile(
-    rf"(?<![\w-])(?:(?:[A-Z][\w&'-]*|[A-Z]{{2,}})\s+){{1,3}}{_ORG_SUFFIX}(?![\w-])"
-)
+# Rust regex (no look-around): ASCII word boundaries, so curly quotes and accents keep the fast engine.
+_UNKNOWN_ORG = rf"(?-u:\b)(?:(?:[A-Z][\w&'-]*|[A-Z]{{2,}})\s+){{1,3}}{_ORG_SUFFIX}(?-u:\b)?"
 # Capitalised words that begin sentences or titles, not names.
 _NOT_NAME_START = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "Its", "Their", "This", "That"})
 SCHEMA = {"text": pl.String, "canonical": pl.String, "label": pl.String, "kind": pl.String,
@@ -42,11 +40,14 @@ def alias_table(entities: pl.DataFrame) -> pl.DataFrame:
 
 
 @functools.cache
-def _known_pattern(surfaces: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
-    # Try the long alternation only where a surface form can begin: most positions fail on one character.
-    first_characters = re.escape("".join(sorted({s[0] for s in surfaces})))
-    return re.compile(rf"(?=[{first_characters}])(?<![\w-])(?:{alternatives})(?![\w-]|\.\w)")
+def _known_pattern(surfaces: tuple[str, ...]) -> str:
+    """One alternation of every surface form, longest first; word boundaries only where a form has a word edge."""
+    def bounded(surface: str) -> str:
+        left = r"(?-u:\b)" if surface[0].isalnum() else ""
+        right = r"(?-u:\b)" if surface[-1].isalnum() else ""
+        return left + pl.escape_regex(surface) + right
+
+    return "|".join(bounded(s) for s in sorted(surfaces, key=len, reverse=True))
 
 
 def extract_entities(frame: pl.DataFrame, entities: pl.DataFrame, *,
@@ -54,10 +55,10 @@ def extract_entities(frame: pl.DataFrame, entities: pl.DataFrame, *,
     """One row per mention: id columns, text, canonical (null if unknown), label, kind, in_record, offsets."""
     aliases = alias_table(entities)
     texts = frame[text_column]
-    known = (find_all(texts, _known_pattern(tuple(aliases["surface"].to_list())))
+    known = (find_spans(texts, _known_pattern(tuple(aliases["surface"].to_list()))).rename({"term": "match"})
              .join(aliases, left_on="match", right_on="surface", how="left")
              .with_columns(in_record=pl.lit(True)))
-    unknown = (find_all(texts, _UNKNOWN_ORG)
+    unknown = (find_spans(texts, _UNKNOWN_ORG).rename({"term": "match"})
                .with_columns(pl.col("match").str.replace(r"^(?:The|A|An|In|On|At|But|And|Its|Their|This|That)\s+",
                                                          "").alias("trimmed"))
                .with_columns(start=pl.col("end") - pl.col("trimmed").str.len_chars(), match=pl.col("trimmed"))

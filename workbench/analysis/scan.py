@@ -1,10 +1,10 @@
-"""Find every regex match across a whole column of texts in one pass, with exact per-row offsets.
+"""Find every regex match across a whole column of texts, with exact per-row character offsets.
 
-The texts of a batch are joined with a separator no pattern can cross (a NUL between texts that a
-document never contains) and scanned with one compiled regex; each match is mapped back to its row and
-to offsets within that row's text with a sorted search. This keeps the scan out of a Python loop per
-paragraph — the loop runs per *match*, and matches are sparse — while offsets stay Python string indices
-into each original text.
+Two scanners, both without a Python loop per paragraph:
+- `find_spans` runs a Rust regex inside polars (all cores, no look-around): the fast path.
+- `find_all` runs a Python `re` pattern (look-arounds allowed) over the batch joined into one string,
+  and maps each match back to its row with a sorted search; the loop runs per *match*.
+Offsets are Python string indices into each row's own text.
 """
 
 from __future__ import annotations
@@ -15,6 +15,17 @@ from collections.abc import Iterable
 import polars as pl
 
 SEPARATOR = "\x00"
+# `\b` not already escaped or written as `(?u:\b)`
+_WORD_BOUNDARY = re.compile(r"(?<!\\)(?<!\(\?u:)\\b")
+
+
+def ascii_boundaries(pattern: str) -> str:
+    """Rewrite `\\b` as an ASCII word boundary (`(?u:\\b)` stays Unicode).
+
+    Rust's fast regex engine gives up on any text with a non-ASCII character (a curly quote) when a Unicode
+    boundary is asked for; English cue words need only ASCII ones.
+    """
+    return _WORD_BOUNDARY.sub(r"(?-u:\\b)", pattern)
 
 
 def find_all(texts: pl.Series | Iterable[str], pattern: re.Pattern[str], *, groups: Iterable[str] = (),
@@ -64,3 +75,24 @@ def _row_starts(values: list[str]) -> list[int]:
         starts.append(position)
         position += len(text) + len(SEPARATOR)
     return starts
+
+
+def find_spans(texts: pl.Series, pattern: str) -> pl.DataFrame:
+    """Every match of a Rust regex in every text: `row`, `start`, `end` (Python string indices), `term`.
+
+    polars reports byte offsets, and Python indexes characters; instead of converting, each match is
+    extracted with the text before it (`(?s:.)*?` + pattern), and the character lengths of those pieces add
+    up to its end. The match itself is the piece's tail that the pattern matches (an end-anchored search,
+    which runs backwards and costs only the match's length), so `text[start:end] == term` by construction.
+    The streaming engine spreads the scan over every core.
+    """
+    piece = pl.col("piece")
+    return (
+        pl.LazyFrame({"text": texts.fill_null("").cast(pl.String)}).with_row_index("row")
+        .select(pl.col("row").cast(pl.Int64), piece=pl.col("text").str.extract_all(f"(?s:.)*?(?:{pattern})"))
+        .select("row", piece, end=piece.list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum()))
+        .explode("piece", "end").drop_nulls("piece")
+        .select("row", "end", term=piece.str.extract(f"(?:{pattern})$", 0))
+        .select("row", start=pl.col("end") - pl.col("term").str.len_chars().cast(pl.Int64), end="end", term="term")
+        .collect(engine="streaming")
+    )

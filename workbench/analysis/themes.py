@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench import paths
+from workbench.analysis.scan import ascii_boundaries, find_spans
 from workbench.errors import DatasetError, Problem, SchemaError
 
 THEMES = ("funding", "governance", "ai_risk")
@@ -74,7 +75,6 @@ _UNIT_PATTERNS = {
 }
 _UNIT = re.compile(r"\{amount\}|\s+|[-\u2010-\u2014]|['\u2019]|.", re.S)
 _FORBIDDEN = re.compile(r"[*?()\[\]|\\^$+]|\{(?!amount\})|(?<!\{amount)\}")
-_WORD_BOUNDARY = re.compile(r"(?<!\\)(?<!\(\?u:)\\b")
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -302,14 +302,8 @@ def _compile(rows: tuple[tuple[str, str, str, str, bool, tuple[str, ...]], ...])
         pattern=_trie_pattern(sorted({form for theme, *_, form, _ in records if theme != CONTEXT})),
         context=_trie_pattern(sorted({form for theme, *_, form, _ in records if theme == CONTEXT})),
         forms=forms,
-        exclusions=tuple((identity, "(?i:" + "|".join(f"(?:{_ascii_boundaries(p)})" for p in dict.fromkeys(patterns))
+        exclusions=tuple((identity, "(?i:" + "|".join(f"(?:{ascii_boundaries(p)})" for p in dict.fromkeys(patterns))
                           + ")") for identity, patterns in exclusions.items() if patterns))
-
-
-def _ascii_boundaries(pattern: str) -> str:
-    """`\\b` in an exclusion means an ASCII word boundary, `(?u:\\b)` a Unicode one: Rust's fast regex engine
-    gives up on any text with a non-ASCII character (a curly quote) when a Unicode boundary is asked for."""
-    return _WORD_BOUNDARY.sub(r"(?-u:\\b)", pattern)
 
 
 def _trie_pattern(forms: list[str]) -> str:
@@ -463,27 +457,6 @@ def _excluded(hits: pl.DataFrame, texts: pl.Series, exclusions: tuple[tuple[str,
                        .filter(pl.col("start") < pl.col("x_end"), pl.col("x_start") < pl.col("end"))
                        .select("row", "start"))
     return pl.concat(dropped).unique()
-
-
-def find_spans(texts: pl.Series, pattern: str) -> pl.DataFrame:
-    """Every match of a Rust regex in every text: `row`, `start`, `end` (Python string indices), `term`.
-
-    polars reports byte offsets, and Python indexes characters; instead of converting, each match is
-    extracted with the text before it (`(?s:.)*?` + pattern), and the character lengths of those pieces add
-    up to its end. The match itself is the piece's tail that the pattern matches (an end-anchored search,
-    which runs backwards and costs only the match's length), so `text[start:end] == term` by construction.
-    The streaming engine spreads the scan over every core.
-    """
-    piece = pl.col("piece")
-    return (
-        pl.LazyFrame({"text": texts.fill_null("").cast(pl.String)}).with_row_index("row")
-        .select(pl.col("row").cast(pl.Int64), piece=pl.col("text").str.extract_all(f"(?s:.)*?{pattern}"))
-        .select("row", piece, end=piece.list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum()))
-        .explode("piece", "end").drop_nulls("piece")
-        .select("row", "end", term=piece.str.extract(f"{pattern}$", 0))
-        .select("row", start=pl.col("end") - pl.col("term").str.len_chars().cast(pl.Int64), end="end", term="term")
-        .collect(engine="streaming")
-    )
 
 
 # --- evaluation -----------------------------------------------------------------------------------------
