@@ -28,19 +28,14 @@ def ascii_boundaries(pattern: str) -> str:
     return _WORD_BOUNDARY.sub(r"(?-u:\\b)", pattern)
 
 
-def find_all(texts: pl.Series | Iterable[str], pattern: re.Pattern[str], *, groups: Iterable[str] = (),
-             prefilter: str | None = None) -> pl.DataFrame:
+def find_all(texts: pl.Series | Iterable[str], pattern: re.Pattern[str], *, groups: Iterable[str] = ()
+             ) -> pl.DataFrame:
     """One row per match: `row` (position in `texts`), `start`, `end`, `match`, and the named `groups`.
 
-    Offsets index into the row's own text: `texts[row][start:end] == match`. `prefilter` is a Rust-regex
-    that every row holding a match must contain: rows without it are skipped before the Python scan, which
-    is where the time goes.
+    Offsets index into the row's own text: `texts[row][start:end] == match`. For patterns that need
+    look-arounds (sentence ends); prefer `find_spans` where a Rust regex can say it.
     """
     series = texts if isinstance(texts, pl.Series) else pl.Series(list(texts), dtype=pl.String)
-    if prefilter is not None:
-        candidates = series.str.contains(prefilter).fill_null(False).arg_true()
-        found = find_all(series.gather(candidates), pattern, groups=groups)
-        return found.with_columns(row=candidates.cast(pl.Int64).gather(found["row"]))
     values = [text or "" for text in series.to_list()]
     group_names = list(groups)
     joined = SEPARATOR.join(values)
