@@ -60,6 +60,8 @@ def test_make_run_outputs_notebook_00_and_a_second_run_is_byte_identical(data_di
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem != "00-start-here"], ids=lambda p: p.stem)
-def test_every_other_notebook_executes(path: Path, data_dir: Path) -> None:
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_executes_headless_and_saves_outputs(path: Path, data_dir: Path) -> None:
     assert main(["run", path.stem]) == 0
+    outputs = json.loads((data_dir / "manifest.json").read_text())["outputs"]
+    assert any(entry["produced_by"]["notebook"] == path.stem for entry in outputs.values())
