@@ -1,0 +1,156 @@
+"""What every builder shares: the source caption, the low-confidence mark, category lumping and the guards.
+
+Builders draw from frames of at most a few thousand rows (altair refuses more than 5,000 and large specs
+slow the explorers down), so each one selects, filters and aggregates in polars before altair sees a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+import polars as pl
+
+from workbench.charts.theme import GREY, captioned, colour_scale
+from workbench.errors import UsageError
+
+Chart = alt.Chart | alt.LayerChart
+MAX_ROWS = 4000
+LOW_CONFIDENCE = ("low", "unsourced")
+HOLLOW = "low-confidence rows hollow"
+WIDTH, HEIGHT = 560, 300
+
+
+def distinct_count(frame: pl.DataFrame, column: str) -> int:
+    """Distinct non-null values of a column, looking inside list columns (one row may cite several sources)."""
+    values = frame.get_column(column)
+    if isinstance(values.dtype, pl.List):
+        values = values.explode()
+    return values.drop_nulls().n_unique()
+
+
+def source_caption(drawn: pl.DataFrame, datasets: str | Sequence[str], *, sources: str = "source_ids",
+                   noun: str = "sources", notes: Iterable[str | None] = ()) -> str:
+    """'Source: funding_events (71 rows, 125 sources; low-confidence rows hollow)' for the rows drawn.
+
+    Count only the rows a chart actually draws, so a filtered figure cites what it shows, not the whole table.
+    """
+    names = [datasets] if isinstance(datasets, str) else list(datasets)
+    rows = f"{drawn.height} row" + ("" if drawn.height == 1 else "s")
+    parts = [f"{rows}, {distinct_count(drawn, sources)} {noun}", *(note for note in notes if note)]
+    return f"Source: {' + '.join(names)} ({'; '.join(parts)})"
+
+
+def omitted(before: pl.DataFrame, drawn: pl.DataFrame, why: str) -> str | None:
+    """A caption note saying how many rows were left out and why, or None when none were."""
+    left_out = before.height - drawn.height
+    return f"{left_out} {why} not drawn" if left_out else None
+
+
+def require(frame: pl.DataFrame, columns: Iterable[str], builder: str) -> pl.DataFrame:
+    """The frame narrowed to `columns`, or a UsageError naming the missing ones and the dataset to pass."""
+    columns = list(dict.fromkeys(columns))
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UsageError(f"charts.{builder} needs column(s) {', '.join(missing)}.",
+                         fix="pass the frame of the dataset named in the builder's docstring, filtered but "
+                             "with its columns kept.", value=builder)
+    return frame.select(columns)
+
+
+def low_confidence() -> pl.Expr:
+    """True where a row rests on weak sources (DESIGN §7); an unknown confidence counts as weak."""
+    return pl.col("confidence").cast(pl.String).is_in(LOW_CONFIDENCE).fill_null(True).alias("low_confidence")
+
+
+def when(channel: type[alt.SchemaBase], test: str, then: object, otherwise: object) -> alt.SchemaBase:
+    """A value channel that switches on a Vega test, e.g. when(alt.ColorValue, "datum.dark", "white", "black").
+
+    The same as `alt.condition`, minus the ~10 ms of schema validation its dict form costs on every
+    `encode` (explorers rebuild charts on every filter change; string shorthands cost ~3 ms each too).
+    """
+    return channel(otherwise, condition={"test": test, "value": then})
+
+
+def paint(field: str, title: str, scale: alt.Scale, *, hollow: bool = True) -> dict:
+    """Colour encodings for a mark; with `hollow`, fill and stroke share the colour and weak rows lose the fill.
+
+    Vega-Lite has no per-row `filled`, so a hollow mark is a stroked mark whose fill opacity drops to 0.
+    """
+    if not hollow:
+        return {"color": alt.Color(field, title=title, scale=scale)}
+    return {"fill": alt.Fill(field, title=title, scale=scale),
+            "stroke": alt.Stroke(field, title=title, scale=scale),
+            "fillOpacity": when(alt.FillOpacityValue, "datum.low_confidence", 0, 1)}
+
+
+def lumped(column: str, keep: Sequence[str], other: str) -> pl.Expr:
+    """`column` with values outside `keep` (and nulls) replaced by `other`."""
+    return pl.when(pl.col(column).is_in(list(keep))).then(pl.col(column)).otherwise(pl.lit(other))
+
+
+def top_values(frame: pl.DataFrame, column: str, n: int) -> list[str]:
+    """The `n` most frequent non-null values, most frequent first, ties by name (stable across runs)."""
+    ranked = (frame.filter(pl.col(column).is_not_null()).group_by(column).agg(pl.len().alias("_rows"))
+              .sort(["_rows", column], descending=[True, False]))
+    return ranked.get_column(column).head(n).to_list()
+
+
+def grouped(frame: pl.DataFrame, column: str, n: int, other: str) -> tuple[pl.DataFrame, alt.Scale]:
+    """Add `<column>_group`: the top `n` values of `column` keep a colour, the rest turn grey as `other`.
+
+    More than about seven colours stop being distinguishable, whatever the palette.
+    """
+    keep = top_values(frame, column, n)
+    rest = (~frame.get_column(column).is_in(keep)).fill_null(True).any()
+    frame = frame.with_columns(lumped(column, keep, other).alias(f"{column}_group"))
+    return frame, colour_scale(keep + ([other] if rest else []), other=other)
+
+
+def categories(frame: pl.DataFrame, column: str) -> list[str]:
+    """The full vocabulary of an Enum column (stable legends and colours under filters), else the values seen."""
+    dtype = frame.schema[column]
+    if isinstance(dtype, pl.List):
+        dtype = dtype.inner
+    if isinstance(dtype, pl.Enum):
+        return list(dtype.categories)
+    values = frame.get_column(column)
+    values = values.explode() if isinstance(values.dtype, pl.List) else values
+    return sorted(values.drop_nulls().cast(pl.String).unique().to_list())
+
+
+def embeddable(frame: pl.DataFrame, builder: str) -> pl.DataFrame:
+    """The frame as a chart embeds it: list cells joined into text (tooltips, and saved figures' CSV), and
+    small enough for a spec; else a UsageError saying to filter or aggregate first."""
+    frame = frame.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join(", ")
+                               for name, dtype in frame.schema.items() if isinstance(dtype, pl.List))
+    if frame.height > MAX_ROWS:
+        raise UsageError(f"charts.{builder} would embed {frame.height} rows (the limit is {MAX_ROWS}).",
+                         fix="filter the frame first (a date range, fewer organisations) or aggregate it.",
+                         value=frame.height)
+    return frame
+
+
+def placeholder(title: str, caption: str, message: str = "Nothing to draw: no rows match.") -> alt.Chart:
+    """The chart shown when filters leave no rows: same title and caption, a sentence instead of marks."""
+    return (alt.Chart(pl.DataFrame({"message": [message]}))
+            .mark_text(fontSize=14, color=GREY)
+            .encode(text=alt.Text("message:N"))
+            .properties(title=captioned(title, caption), width=WIDTH, height=120))
+
+
+def finish(chart: Chart, title: str, caption: str, **size: object) -> Chart:
+    """Title and source caption on top; the default size unless the chart asks for its own (steps per row)."""
+    return chart.properties(title=captioned(title, caption), **({"width": WIDTH, "height": HEIGHT} | size))
+
+
+def time_x(field: str = "date", *, domain: tuple[dt.date, dt.date] | None = None) -> alt.X:
+    """A date axis with room at both ends, so the first and last marks are not cut in half; `domain` zooms."""
+    limits = {"domain": [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in domain]} if domain else {}
+    return alt.X(f"{field}:T", title=None, scale=alt.Scale(padding=12, **limits))
+
+
+DATE_TIP = alt.Tooltip("date:T", title="Date", format="%Y-%m-%d")
+PRECISION_TIP = alt.Tooltip("date_precision:N", title="Date precision")
+CONFIDENCE_TIP = alt.Tooltip("confidence:N", title="Confidence")

@@ -1,0 +1,359 @@
+"""The wiring every explorer shares: state as traitlets → rows → chart and table, Save, close.
+
+A subclass declares its filter traits (`filters`), the datasets it reads, the table columns, and three pure
+steps: `_filtered()` (controls → rows, in polars), `_chart_for(rows)` (an altair chart drawn from a frame
+aggregated in polars) and `_controls()` (widgets bound to traits). The base debounces filter changes,
+turns clicks and brushes on the `JupyterChart` into a filter on the rows (`selection`), renders the table
+with every string escaped, saves table + chart with sidecars, and releases every widget and observer on
+`close()` so re-running a cell leaks nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+import altair as alt
+import ipywidgets as widgets
+import polars as pl
+import traitlets
+
+from workbench.widgets import record
+from workbench.widgets.render import esc, table_html
+
+DAY_MS = 86_400_000
+
+
+class Explorer(widgets.VBox):
+    """Base class of the explorers; see the module docstring for what a subclass provides."""
+
+    name: ClassVar[str]  # output folder under data/tables and data/figures, e.g. "funding-explorer"
+    title: ClassVar[str]
+    datasets: ClassVar[tuple[str, ...]]
+    columns: ClassVar[tuple[str, ...]]  # table columns, in order; always ends with source ids
+    filters: ClassVar[tuple[str, ...]]  # traits whose change recomputes rows, chart and table
+    aliases: dict[str, str] = {}  # chart field -> row column, where a builder renames a column
+
+    debounce_ms = traitlets.Float(150.0, help="wait this long after the last control change before redrawing")
+    status = traitlets.Unicode("", help="the last Save report or error, also shown in the widget")
+
+    def __init__(self, **state: Any) -> None:
+        self._ready = False  # traits set by the constructor must not trigger a redraw before the layout exists
+        self._timer: asyncio.TimerHandle | None = None
+        self._links: list[widgets.link] = []
+        self._watches: list[tuple[traitlets.HasTraits, Callable, str]] = []
+        self._clicks: list[tuple[widgets.Button, Callable]] = []
+        self._rows = self._selection = pl.DataFrame()
+        self._sources = record.source_index()
+        super().__init__(**state)
+        alt.JupyterChart.enable_offline()  # JupyterLab has no internet here: bundle vega instead of esm.sh
+        self.jchart = alt.JupyterChart(None)
+        self._table = widgets.HTML()
+        self._output = widgets.Output()
+        self._save_button = widgets.Button(description="Save", icon="save",
+                                           tooltip="write table + chart with sidecars under data/")
+        self._click(self._save_button, lambda _b: self.save())
+        self._watch(self.jchart, self._on_pick, "_vl_selections")
+        for name in self.filters:
+            self._watch(self, self._schedule, name)
+        header = widgets.HTML(f"<h3>{esc(self.title)}</h3>")
+        self.children = (header, *self._controls(), *self._body(),
+                         widgets.HBox([self._save_button, self._output]))
+        self._ready = True
+        self.refresh()
+
+    # --- what a subclass provides -------------------------------------------------------------------------
+    def _controls(self) -> list[widgets.Widget]:
+        raise NotImplementedError
+
+    def _filtered(self) -> pl.DataFrame:
+        raise NotImplementedError
+
+    def _chart_for(self, rows: pl.DataFrame) -> alt.TopLevelMixin:
+        raise NotImplementedError
+
+    def _body(self) -> list[widgets.Widget]:
+        """The chart above the table; the reader puts the article first."""
+        return [self.jchart, self._table]
+
+    def _shown(self, selection: pl.DataFrame) -> None:
+        """Hook after the selection changed (the reader redraws its claims panel)."""
+
+    # --- public face ---------------------------------------------------------------------------------------
+    @property
+    def selection(self) -> pl.DataFrame:
+        """The rows in the table: the controls' filter, narrowed by any click or brush on the chart."""
+        return self._selection
+
+    @property
+    def chart(self) -> alt.TopLevelMixin | None:
+        return self.jchart.chart
+
+    def refresh(self) -> None:
+        """Recompute rows, chart and table now (the debounced path ends here)."""
+        self._cancel_timer()
+        rows = self._filtered()
+        chart = self._chart_for(rows)
+        self._ready = False  # the chart swap resets its selections; apply them once, below
+        try:
+            with self.hold_sync():
+                self._rows = rows
+                self.jchart.chart = chart
+                self._apply_selection()
+        finally:
+            self._ready = True
+
+    def describe(self) -> str:
+        """The current filters and chart selection in words, for sidecars."""
+        parts = [f"{name}={_plain(getattr(self, name))}" for name in self.filters
+                 if getattr(self, name) != self.trait_defaults(name)]
+        picked = {name: s.get("value") for name, s in self.jchart._vl_selections.items() if s.get("value")}
+        if picked:
+            parts.append(f"chart selection={picked}")
+        return "; ".join(parts) or "no filters"
+
+    def save(self) -> list:
+        """Write the table and the chart (with sidecars naming the source rows) and report the file names."""
+        from workbench.outputs import save
+
+        frame = self.selection
+        meta = {"title": f"{self.title}: {self.describe()}",
+                "description": f"{frame.height} rows selected in the {self.title}. Filters: {self.describe()}.",
+                "sources": record.sources_of(frame), "licences": record.licences(self.datasets),
+                "derived_from": record.derived_from(self.datasets)}
+        saved = [save(_flat(frame.select([c for c in self.columns if c in frame.columns])),
+                      f"{self.name}/selection", meta=meta)]
+        if self.chart is not None:
+            saved.append(save(self.chart, f"{self.name}/chart", meta=meta))
+        self.status = "Saved " + "; ".join(str(s) for s in saved)
+        self._output.append_stdout(self.status + "\n")
+        return saved
+
+    def close(self) -> None:
+        """Release timers, links, observers and every widget this explorer created."""
+        self._cancel_timer()
+        for link in self._links:
+            link.unlink()
+        self._links.clear()
+        for owner, handler, name in self._watches:
+            owner.unobserve(handler, names=name)
+        self._watches.clear()
+        for button, handler in self._clicks:
+            button.on_click(handler, remove=True)
+        self._clicks.clear()
+        close_descendants(self)
+        super().close()
+
+    # --- wiring --------------------------------------------------------------------------------------------
+    def _bind(self, trait: str, widget: widgets.Widget) -> Any:
+        """A control kept in step with one of this explorer's traits (the trait is the source of truth)."""
+        self._links.append(widgets.link((self, trait), (widget, "value")))
+        return widget
+
+    def _watch(self, owner: traitlets.HasTraits, handler: Callable, name: str) -> None:
+        """observe, remembered so that close() can unobserve."""
+        owner.observe(handler, names=name)
+        self._watches.append((owner, handler, name))
+
+    def _click(self, button: widgets.Button, action: Callable[[widgets.Button], object]) -> None:
+        """on_click, with errors shown in the widget and the handler removed by close()."""
+        def handler(clicked: widgets.Button) -> None:
+            self._report_errors(lambda: action(clicked))
+
+        button.on_click(handler)
+        self._clicks.append((button, handler))
+
+    def _toggles(self, trait: str, options: Iterable[str], colours: dict[str, str] | None = None) -> widgets.HBox:
+        """One toggle button per option, kept in step with a tuple trait (ipywidgets has no multi-toggle)."""
+        buttons = {option: widgets.ToggleButton(value=option in getattr(self, trait), description=option,
+                                                layout=widgets.Layout(width="auto")) for option in options}
+        for option, button in buttons.items():
+            if colours and option in colours:
+                button.style.button_color = colours[option]
+        busy = []  # set while the trait pushes into the buttons, so they do not push back half-way
+
+        def pulled(_change: dict) -> None:
+            if not busy:
+                setattr(self, trait, tuple(o for o, b in buttons.items() if b.value))
+
+        def pushed(change: dict) -> None:
+            busy.append(True)
+            try:
+                for option, button in buttons.items():
+                    button.value = option in change["new"]
+            finally:
+                busy.clear()
+
+        for button in buttons.values():
+            self._watch(button, pulled, "value")
+        self._watch(self, pushed, trait)
+        return widgets.HBox(list(buttons.values()))
+
+    def _schedule(self, _change: dict | None = None) -> None:
+        if not self._ready:
+            return
+        self._cancel_timer()
+        loop = _running_loop()
+        if loop is None or self.debounce_ms <= 0:  # no event loop (scripts, tests): redraw at once
+            self.refresh()
+        else:
+            self._timer = loop.call_later(self.debounce_ms / 1000, self._refresh_reporting)
+
+    def _refresh_reporting(self) -> None:
+        self._report_errors(self.refresh)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _on_pick(self, _change: dict) -> None:
+        if self._ready:
+            self._report_errors(self._apply_selection)
+
+    def _apply_selection(self) -> None:
+        condition = selection_filter(self.jchart._vl_selections, self._rows.schema, self.aliases)
+        self._selection = self._rows if condition is None else self._rows.filter(condition)
+        self._table.value = table_html(self._selection, self.columns, self._sources)
+        self._shown(self._selection)
+
+    def _report_errors(self, action: Callable[[], object]) -> None:
+        """Run a callback; an error goes to the private Output (a callback's exception is otherwise lost)."""
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - shown to the user, who can act on it
+            self.status = f"Error: {error}"
+            self._output.append_stderr(self.status + "\n")
+
+
+def selectable(chart: alt.TopLevelMixin, fields: Iterable[str], brush: bool) -> alt.TopLevelMixin:
+    """`chart` with the selections the table follows: a click on `fields` ("pick") and an x-brush ("brush")."""
+    params = [alt.selection_point(name="pick", fields=list(fields), on="click")]
+    if brush:
+        params.append(alt.selection_interval(name="brush", encodings=["x"]))
+    with warnings.catch_warnings():  # in a concat or layer, one selection shared by every view is intended
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
+        return chart.add_params(*params)
+
+
+def close_descendants(root: widgets.Widget) -> None:
+    """Close every widget reachable from `root`'s synced traits (children, layout, style), not `root` itself."""
+    seen, stack = {id(root)}, [root]
+    while stack:
+        widget = stack.pop()
+        for key in getattr(widget, "keys", []):
+            value = getattr(widget, key, None)
+            for child in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(child, widgets.Widget) and id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append(child)
+                    child.close()
+
+
+def selection_filter(selections: dict[str, dict], schema: pl.Schema, aliases: dict[str, str] | None = None
+                     ) -> pl.Expr | None:
+    """A polars condition from JupyterChart's raw selections (`_vl_selections`), or None when nothing is picked.
+
+    Point selections arrive as {"vlPoint": {"or": [{field: value, ...}, ...]}}, interval selections as
+    {field: [low, high]}; temporal values come as epoch milliseconds or ISO strings. Fields that are not
+    columns of the rows (a chart's own aggregates) are ignored.
+    """
+    aliases = aliases or {}
+    conditions = []
+    for state in selections.values():
+        value = state.get("value") or {}
+        if "vlPoint" in value:
+            points = [{aliases.get(f, f): v for f, v in point.items() if v is not None}  # a datum lacking a field
+                      for point in value["vlPoint"].get("or", [])]
+            points = [[_equals(f, v, schema[f]) for f, v in point.items() if f in schema] for point in points]
+            points = [pl.all_horizontal(terms) for terms in points if terms]
+            if points:
+                conditions.append(pl.any_horizontal(points))
+        else:
+            value = {aliases.get(f, f): bounds for f, bounds in value.items()}
+            conditions += [_within(f, bounds, schema[f]) for f, bounds in value.items()
+                           if f in schema and isinstance(bounds, list) and bounds]
+    return pl.all_horizontal(conditions) if conditions else None
+
+
+def _equals(field: str, value: Any, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(dtype, pl.List):  # a chart cell per list element (a concern) picks the rows that name it
+        return pl.col(field).cast(pl.List(pl.String)).list.contains(str(value))
+    if dtype.is_temporal():
+        return _epoch_ms(field, dtype) == _to_ms(value)
+    if dtype.is_numeric():
+        return pl.col(field) == float(value)  # a chart may carry a year as text
+    if dtype == pl.Boolean:
+        return pl.col(field) == bool(value)
+    return pl.col(field).cast(pl.String) == str(value)
+
+
+def _within(field: str, bounds: list, dtype: pl.DataType) -> pl.Expr:
+    if dtype.is_temporal():
+        return _epoch_ms(field, dtype).is_between(_to_ms(min(bounds, key=_to_ms)), _to_ms(max(bounds, key=_to_ms)))
+    if dtype.is_numeric() and len(bounds) == 2:
+        return pl.col(field).is_between(min(bounds), max(bounds))
+    return pl.col(field).cast(pl.String).is_in([str(b) for b in bounds])  # a brush over a band scale
+
+
+def _epoch_ms(field: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Date:
+        return pl.col(field).cast(pl.Int64) * DAY_MS
+    return pl.col(field).dt.epoch("ms")
+
+
+def _to_ms(value: Any) -> int:
+    if isinstance(value, (int, float)):
+        return int(value)
+    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return int(parsed.timestamp() * 1000)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns joined with '; ' so the saved CSV holds the same cells as the parquet."""
+    return frame.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join("; ")
+                              for name, dtype in frame.schema.items() if isinstance(dtype, pl.List))
+
+
+def options_of(values: Iterable[Any]) -> list[str]:
+    """Sorted distinct non-null strings, for a control's options."""
+    return sorted({str(v) for v in values if v is not None})
+
+
+def subset_of(proposal: dict, allowed: Iterable[str]) -> tuple[str, ...]:
+    """A validated multi-choice trait value: unknown names are an error that lists the nearest known ones."""
+    import difflib
+
+    allowed = list(allowed)
+    for value in proposal["value"]:
+        if value not in allowed:
+            near = difflib.get_close_matches(str(value), allowed, n=3) or allowed[:5]
+            raise traitlets.TraitError(f"{proposal['trait'].name}: unknown value {value!r}; nearest: {near}")
+    return tuple(proposal["value"])
+
+
+def is_in(column: str, chosen: tuple[str, ...]) -> pl.Expr | None:
+    """Keep rows whose `column` is one of `chosen`; None (no filter) when nothing is chosen."""
+    return pl.col(column).is_in(list(chosen)) if chosen else None  # no cast: Enum columns compare as integers
+
+
+def where(frame: pl.DataFrame, *conditions: pl.Expr | None) -> pl.DataFrame:
+    """`frame` filtered by the conditions that are set (a frame with no condition is returned as is)."""
+    conditions = [c for c in conditions if c is not None]
+    return frame.filter(*conditions) if conditions else frame

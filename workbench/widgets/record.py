@@ -1,0 +1,76 @@
+"""What the explorers cite: the source rows behind selected record rows, licences and input hashes.
+
+Kept apart from the widgets so Save and the tables agree on where a row comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import polars as pl
+
+from workbench import datasets
+
+# dataset -> (primary key, one-line summary of a row) for claims that point at record rows
+SUMMARIES: dict[str, tuple[str, pl.Expr]] = {
+    "funding_events": ("event_id", pl.format("{} → {}: {} ({})", pl.col("investor"), pl.col("recipient"),
+                                             pl.col("deal").fill_null(""), pl.col("date"))),
+    "governance_events": ("event_id", pl.format("{} ({})", pl.col("summary"), pl.col("date"))),
+    "org_structures": ("structure_id", pl.format("{}: {} from {}", pl.col("org"), pl.col("legal_form"),
+                                                 pl.col("date"))),
+    "policy_events": ("event_id", pl.format("{} [{}, {}] ({})", pl.col("title"), pl.col("jurisdiction"),
+                                            pl.col("status"), pl.col("date"))),
+}
+
+
+@lru_cache(maxsize=1)
+def _sources_frame() -> pl.DataFrame:
+    return datasets.load("sources").select("source_id", "url", "publisher", "published")
+
+
+def source_index() -> dict[str, dict]:
+    """source_id -> {url, publisher, published} for linking ids in tables."""
+    return {row["source_id"]: row for row in _sources_frame().iter_rows(named=True)}
+
+
+def sources_of(frame: pl.DataFrame) -> list[dict]:
+    """The source rows (source_id, url, publisher, date) cited by the rows of `frame`, each once."""
+    if "source_ids" not in frame.columns or frame.is_empty():
+        return []
+    ids = frame.select(pl.col("source_ids").explode().drop_nulls().unique().alias("source_id"))
+    rows = ids.join(_sources_frame(), on="source_id", how="left").sort("source_id")
+    return [{"source_id": r["source_id"], "url": r["url"], "publisher": r["publisher"],
+             "date": None if r["published"] is None else r["published"].isoformat()}
+            for r in rows.iter_rows(named=True)]
+
+
+def licences(names: Iterable[str]) -> list[str]:
+    """Licences of the datasets used (and of the sources table that every citation goes through)."""
+    from workbench.datasets import registry
+
+    return sorted({registry.curated(name).licence for name in (*names, "sources")})
+
+
+def derived_from(names: Iterable[str]) -> list[dict]:
+    """The shipped files the explorer read, with the hashes the registry checks."""
+    from workbench.datasets import registry
+
+    return [{"dataset": name, "path": f"workbench/datasets/{registry.curated(name).raw['file']}",
+             "sha256": registry.curated(name).get("sha256")} for name in names]
+
+
+def record_rows(matches: pl.DataFrame) -> pl.DataFrame:
+    """For (dataset, row_id) pairs: a one-line summary, confidence and source ids of each record row."""
+    parts = []
+    for name, (key, summary) in SUMMARIES.items():
+        ids = matches.filter(pl.col("dataset") == name)["row_id"].unique()
+        if ids.is_empty():
+            continue
+        rows = datasets.load(name).filter(pl.col(key).is_in(ids.implode()))
+        parts.append(rows.select(pl.lit(name).alias("dataset"), pl.col(key).alias("row_id"),
+                                 summary.alias("summary"), pl.col("confidence").cast(pl.String),
+                                 "source_ids"))
+    schema = {"dataset": pl.String, "row_id": pl.String, "summary": pl.String, "confidence": pl.String,
+              "source_ids": pl.List(pl.String)}
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
