@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,13 @@ import pytest
 from conftest import REPO
 
 from workbench.cli import main
+from workbench.runner import declared_parameters
+
+SECOND_ARTICLE = ("Amazon said on Monday it would invest up to $4 billion in Anthropic, the AI start-up founded in "
+                  "2021 by former OpenAI staff.\n\nAnthropic will use Amazon Web Services as its main cloud "
+                  "provider, and Amazon will take a minority stake.\n")
+# Other values each notebook parameter is exercised with (besides its default).
+OTHER_VALUES = {"doc_id": "reuters-2023-09-25-amazon-anthropic", "focus": "Anthropic", "org": "Anthropic"}
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
@@ -65,3 +73,46 @@ def test_every_notebook_executes_headless_and_saves_outputs(path: Path, data_dir
     assert main(["run", path.stem]) == 0
     outputs = json.loads((data_dir / "manifest.json").read_text())["outputs"]
     assert any(entry["produced_by"]["notebook"] == path.stem for entry in outputs.values())
+
+
+@pytest.fixture
+def seeds_with_a_second_article(seed_copy: Path) -> Path:
+    (seed_copy / "reuters-2023-09-25-amazon-anthropic.txt").write_text(SECOND_ARTICLE, encoding="utf-8")
+    with open(seed_copy / "catalog.csv", "a", encoding="utf-8") as catalog:
+        catalog.write("reuters-2023-09-25-amazon-anthropic,reuters-2023-09-25-amazon-anthropic.txt,"
+                      "Amazon to invest up to $4 billion in Anthropic,Test wire,Test author,2023-09-25,,en,,"
+                      "A short test article written for the test suite.\n")
+    return seed_copy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_runs_with_other_parameters_into_its_own_output_set(
+        path: Path, data_dir: Path, seeds_with_a_second_article: Path) -> None:
+    declared = declared_parameters(path)
+    chosen = {name: OTHER_VALUES[name] for name in declared if name in OTHER_VALUES}
+    if not chosen:
+        pytest.skip(f"{path.stem} declares no parameter with another value to try ({', '.join(declared)})")
+    args = [f"{name}={value}" for name, value in chosen.items()]
+    assert main(["run", path.stem, *[a for arg in args for a in ("--param", arg)]]) == 0
+    sets = list((data_dir / "sets").iterdir())
+    assert len(sets) == 1 and sets[0].name.startswith(f"{path.stem}--")
+    assert not (data_dir / "tables").exists(), "a parameterised run must not write into the default output set"
+    produced = json.loads((sets[0] / "manifest.json").read_text())["outputs"]
+    assert any(entry["produced_by"]["parameters"] == chosen for entry in produced.values())
+
+
+@pytest.mark.slow
+def test_reports_and_index_open_offline_and_link_only_to_files_that_exist(data_dir: Path) -> None:
+    assert main(["run", "00-start-here"]) == 0
+    report = (data_dir / "reports/00-start-here.html").read_text()
+    assert "data:image/svg+xml" in report, "charts are embedded in the report"
+    assert not re.search(r"<script[^>]+src=\"https?:", report) and not re.search(r"<link[^>]+href=\"https?:", report)
+    index = (data_dir / "index.html").read_text()
+    links = re.findall(r'href="([^"]+)"', index)
+    assert "reports/00-start-here.html" in links and "figures/00-start-here/paragraph-lengths.png" in links
+    for link in links:
+        assert not link.startswith(("http:", "https:", "/")) and (data_dir / link).is_file(), link
+    sidecar = json.loads((data_dir / "figures/00-start-here/paragraph-lengths.meta.json").read_text())
+    assert sidecar["manifest_id"] == "figures/00-start-here/paragraph-lengths"
+    assert "sha256" in sidecar["citation"] and "Bloomberg" in sidecar["citation"]

@@ -7,7 +7,10 @@ the shared chart theme, and makes polars tables readable in a notebook.
 
 from __future__ import annotations
 
+import os
+
 MAX_CHART_ROWS = 20_000
+RENDERER_VARIABLE = "WORKBENCH_RENDERER"
 
 
 def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
@@ -18,7 +21,13 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
     from workbench.charts import THEME
     from workbench.provenance import set_context
 
-    alt.renderers.enable("jupyter", offline=True)
+    # `workbench run` asks for inline SVG so that executed notebooks and their HTML reports carry the charts
+    # (a headless run has no browser to draw the interactive ones); JupyterLab gets interactive charts.
+    renderer = os.environ.get(RENDERER_VARIABLE, "").strip()
+    if renderer == "svg":
+        alt.renderers.enable("svg")
+    else:
+        alt.renderers.enable("jupyter", offline=True)
     # Above this many rows, aggregate in polars first: altair raises MaxRowsError with that advice.
     alt.data_transformers.enable("default", max_rows=MAX_CHART_ROWS)
     alt.theme.enable(THEME)

@@ -75,10 +75,12 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
         "notes": meta.get("notes", ""),
         "produced_by": produced_by(),
     }
+    key = f"{folder}/{name}"
+    sidecar_doc["manifest_id"] = key
+    sidecar_doc["citation"] = _citation(sidecar_doc)
     files[sidecar] = _json_bytes(sidecar_doc)
     write_files_atomically(files)
 
-    key = f"{folder}/{name}"
     entry = {
         "kind": kind,
         "title": sidecar_doc["title"],
@@ -272,6 +274,18 @@ def _checked_meta(meta: dict, name: str) -> dict:
         if key in meta and not isinstance(meta[key], (list, tuple)):
             raise OutputError(f"meta[{key!r}] must be a list.", fix=f"wrap it: {key}=[...].", value=name)
     return meta
+
+
+def _citation(sidecar: dict) -> str:
+    """A suggested citation: the output, its exact bytes, what produced it, and the sources behind it."""
+    produced = sidecar["produced_by"]
+    commit = f", commit {produced['git_commit'][:12]}" if produced.get("git_commit") else ""
+    main_file = sidecar["files"][0]
+    sources = [source.get("publisher") or source.get("url") for source in sidecar["sources"]
+               if isinstance(source, dict)] or [str(source) for source in sidecar["sources"]]
+    cited = f" Sources: {'; '.join(dict.fromkeys(s for s in sources if s))}." if sources else ""
+    return (f"{sidecar['title']}. AI record workbench {produced['version']}{commit}, output {sidecar['manifest_id']} "
+            f"({main_file['path']}, sha256 {main_file['sha256'][:16]}).{cited}")
 
 
 def _json_bytes(document: Any) -> bytes:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import difflib
 import json
 import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class NotebookResult:
     executed: Path
     seconds: float
     outputs: tuple[str, ...]
+    report: Path
 
 
 def add_parser(subparsers: Any) -> None:
@@ -60,10 +62,18 @@ def _handle(args: argparse.Namespace) -> int:
     results = run_notebooks(notebooks, parameters)
     print(f"\nWrote under {paths.data_dir()}:")
     for result in results:
-        print(f"  {result.name} (executed copy: {result.executed.relative_to(paths.data_dir())})")
+        print(f"  {result.name}: report {_shown(result.report)}, executed copy {_shown(result.executed)}")
         for key in result.outputs:
             print(f"    {key}")
+    print(f"  index of everything: {_shown(paths.data_dir() / 'index.html')}")
     return 0
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(paths.data_dir()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def available_notebooks() -> list[Path]:
@@ -164,51 +174,79 @@ def check_parameters(notebooks: Sequence[Path], parameters: dict[str, Any]) -> d
 
 
 def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None = None) -> list[NotebookResult]:
-    """Execute notebooks in order; stop at the first failing cell with its source and error."""
+    """Execute notebooks in order; stop at the first failing cell with its source and error.
+
+    A notebook run with parameters writes to its own output set, data/sets/<notebook>--<parameters>/, so it
+    never overwrites the default run; data/index.html links the sets.
+    """
+    from workbench.reports import write_index
+
     per_notebook = check_parameters(notebooks, parameters or {})
     results = []
     for number, notebook in enumerate(notebooks, start=1):
         print(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
-        result = run_notebook(notebook, per_notebook[notebook])
+        chosen = per_notebook[notebook]
+        with _environment({"WORKBENCH_DATA_DIR": str(output_set(notebook, chosen))} if chosen else {}):
+            result = run_notebook(notebook, chosen)
+            if chosen:
+                write_index(paths.data_dir())
         print(f"ok in {result.seconds:.1f} s, {len(result.outputs)} output(s)", flush=True)
         results.append(result)
+    write_index(paths.data_dir())
     return results
 
 
-def run_notebook(notebook: Path, parameters: dict[str, Any]) -> NotebookResult:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+def output_set(notebook: Path, parameters: dict[str, Any]) -> Path:
+    """data/sets/02-funding--focus-Anthropic: where a run with non-default parameters writes."""
+    label = "--".join(f"{name}-{value}" for name, value in sorted(parameters.items()))
+    return paths.data_dir() / "sets" / re.sub(r"[^A-Za-z0-9._-]+", "-", f"{notebook.stem}--{label}")[:120]
 
-    from workbench.outputs import read_manifest, write_files_atomically
 
-    executed = paths.data_dir() / "notebooks" / notebook.name
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    environment = {NOTEBOOK_VARIABLE: notebook.stem, PARAMETERS_VARIABLE: json.dumps(parameters)}
-    saved_environment = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the kernel about to start, and put the old ones back after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
-        result = papermill.execute_notebook(
-            str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
-            progress_bar=sys.stderr.isatty(), log_output=False,
-            # ipykernel 7 warns on every start that loopback TCP is unencrypted; the kernel is ours, on 127.0.0.1.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except PapermillExecutionError as error:
-        print("failed", flush=True)
-        raise NotebookFailed(notebook, error) from None
+        yield
     finally:
-        for key, value in saved_environment.items():
+        for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    import nbformat
 
+
+def run_notebook(notebook: Path, parameters: dict[str, Any]) -> NotebookResult:
+    """Execute one notebook on a fresh kernel; keep its executed copy and an HTML report under data/."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from workbench.notebook_setup import RENDERER_VARIABLE
+    from workbench.outputs import read_manifest, write_files_atomically
+    from workbench.reports import write_report
+
+    executed = paths.data_dir() / "notebooks" / notebook.name
+    started = time.perf_counter()
+    environment = {NOTEBOOK_VARIABLE: notebook.stem, PARAMETERS_VARIABLE: json.dumps(parameters),
+                   RENDERER_VARIABLE: "svg"}
+    with _environment(environment):
+        try:
+            result = papermill.execute_notebook(
+                str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
+                progress_bar=sys.stderr.isatty(), log_output=False,
+                # ipykernel 7 warns on every start that loopback TCP is unencrypted; the kernel is ours, on 127.0.0.1.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except PapermillExecutionError as error:
+            print("failed", flush=True)
+            raise NotebookFailed(notebook, error) from None
     write_files_atomically({executed: nbformat.writes(result).encode("utf-8")})
+    report = write_report(executed, paths.data_dir() / "reports" / f"{notebook.stem}.html")
     outputs = tuple(key for key, entry in read_manifest()["outputs"].items()
                     if entry.get("produced_by", {}).get("notebook") == notebook.stem)
-    return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs)
+    return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs, report)
 
 
 class NotebookFailed(NotebookError):

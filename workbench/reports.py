@@ -1,0 +1,85 @@
+"""Readable, offline HTML: one report per executed notebook, and data/index.html linking everything.
+
+Reports come from nbconvert's lab template with every CDN address blanked (MathJax, RequireJS, widget
+scripts), so a report opens with no network; charts are in it because `workbench run` renders them as
+inline SVG. The index is built from the manifest and lists only files that exist; every string in it is
+escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+from workbench.outputs import read_manifest, write_files_atomically
+
+_CDN_TRAITS = ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url",
+               "mermaid_js_url", "mermaid_layout_elk_js_url")
+_EMPTY_SCRIPT = re.compile(r'<script src="">\s*</script>')
+
+
+def write_report(executed: Path, report: Path) -> Path:
+    """The executed notebook as a standalone HTML page that loads nothing from outside the machine."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", **{trait: "" for trait in _CDN_TRAITS})
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    write_files_atomically({report: _EMPTY_SCRIPT.sub("", body).encode("utf-8")})
+    return report
+
+
+def write_index(data_dir: Path) -> Path:
+    """data/index.html: reports, figures and tables (with their sidecars) grouped by notebook."""
+    outputs = read_manifest(data_dir).get("outputs", {})
+    sections = []
+    reports = sorted((data_dir / "reports").glob("*.html")) if (data_dir / "reports").is_dir() else []
+    if reports:
+        sections.append(_section("Reports", [_link(data_dir, path, path.stem) for path in reports]))
+    by_notebook: dict[str, list[str]] = {}
+    for key, entry in outputs.items():
+        files = [data_dir / record["path"] for record in entry.get("files", [])] + [data_dir / entry["sidecar"]]
+        links = " · ".join(_link(data_dir, path, path.name.removeprefix(Path(key).name) or path.name)
+                           for path in files if path.is_file())
+        if links:
+            notebook = (entry.get("produced_by") or {}).get("notebook") or "other"
+            by_notebook.setdefault(notebook, []).append(
+                f"<b>{html.escape(entry.get('title') or key)}</b> <small>({html.escape(entry['kind'])})</small>"
+                f" — {links}")
+    for notebook in sorted(by_notebook):
+        sections.append(_section(f"Outputs of {notebook}", by_notebook[notebook]))
+    sets = sorted(p for p in (data_dir / "sets").iterdir() if (p / "index.html").is_file()) \
+        if (data_dir / "sets").is_dir() else []
+    if sets:
+        sections.append(_section("Output sets with other parameters",
+                                 [_link(data_dir, path / "index.html", path.name) for path in sets]))
+    generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    page = _PAGE.format(body="\n".join(sections) or "<p>Nothing has been saved yet: run <code>make run</code>.</p>",
+                        generated=html.escape(generated))
+    index = data_dir / "index.html"
+    write_files_atomically({index: page.encode("utf-8")})
+    return index
+
+
+def _link(data_dir: Path, path: Path, label: str) -> str:
+    href = path.relative_to(data_dir).as_posix()
+    return f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+
+
+def _section(title: str, items: list[str]) -> str:
+    rows = "\n".join(f"<li>{item}</li>" for item in items)
+    return f"<h2>{html.escape(title)}</h2>\n<ul>\n{rows}\n</ul>"
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>AI record workbench — outputs</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+li{{margin:.3rem 0}} small{{color:#555}}</style></head>
+<body><h1>AI record workbench — outputs</h1>
+<p>Every figure and table has a <code>.meta.json</code> sidecar with its sources, licences and a suggested
+citation; <a href="manifest.json">manifest.json</a> indexes them all. Generated {generated}.</p>
+{body}
+</body></html>
+"""
