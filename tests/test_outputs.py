@@ -161,3 +161,10 @@ def test_corrupt_manifest_is_reported_with_the_fix(data_dir: Path) -> None:
     (data_dir / "manifest.json").write_text("{not json")
     with pytest.raises(OutputError, match="manifest is not valid JSON.*make run"):
         wb.save(FRAME, "nb/deals")
+
+
+def test_list_and_struct_columns_are_flattened_for_csv_and_kept_typed_in_parquet(data_dir: Path) -> None:
+    frame = pl.DataFrame({"id": [1, 2], "source_ids": [["src-a", "src-b"], []], "extra": [{"k": 1}, {"k": 2}]})
+    wb.save(frame, "nb/nested")
+    assert (data_dir / "tables/nb/nested.csv").read_text() == 'id,source_ids,extra\n1,src-a; src-b,"{""k"":1}"\n2,"","{""k"":2}"\n'
+    assert pl.read_parquet(data_dir / "tables/nb/nested.parquet").equals(frame)

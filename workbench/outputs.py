@@ -212,9 +212,22 @@ def _render_table(frame: Any) -> tuple[dict[str, bytes], dict]:
 
     parquet, csv = io.BytesIO(), io.BytesIO()
     frame.write_parquet(parquet, statistics=False)
-    frame.write_csv(csv)
+    csv_ready(frame).write_csv(csv)
     return ({".parquet": parquet.getvalue(), ".csv": csv.getvalue()},
             {"rows": frame.height, "fields": _fields(frame)})
+
+
+def csv_ready(frame: Any) -> Any:
+    """CSV has no lists or structs: lists become '; '-joined text, structs JSON; parquet keeps the types."""
+    import polars as pl
+
+    flat = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            flat.append(pl.col(name).list.eval(pl.element().cast(pl.String)).list.join("; "))
+        elif isinstance(dtype, pl.Struct):
+            flat.append(pl.col(name).struct.json_encode())
+    return frame.with_columns(flat) if flat else frame
 
 
 def _render_figure(chart: Any) -> tuple[dict[str, bytes], dict]:
@@ -236,7 +249,7 @@ def _render_figure(chart: Any) -> tuple[dict[str, bytes], dict]:
     data = getattr(chart, "data", None)
     description: dict = {"rows": None, "fields": []}
     if isinstance(data, pl.DataFrame):
-        rendered[".data.csv"] = data.write_csv().encode("utf-8")
+        rendered[".data.csv"] = csv_ready(data).write_csv().encode("utf-8")
         description = {"rows": data.height, "fields": _fields(data)}
     return rendered, description
 

@@ -246,7 +246,12 @@ def _document(doc_or_path: str | Path, published: dt.date | str | None):
         raise DocumentError("there is no such file, and no document in seeds/ has this doc_id.",
                             fix=f"pass the path of a UTF-8 .txt/.md file, or one of: {known}.", value=str(doc_or_path))
     row = rows.row(0, named=True)
-    entry = CatalogEntry(doc_id=row["doc_id"], file=row["file"], published=row["published"])
+    entry = CatalogEntry(
+        doc_id=row["doc_id"], file=row["file"], title=row["title"], publisher=row["publisher"], author=row["author"],
+        published=row["published"], url=row["url"], language=row["language"],
+        syndicated_urls=tuple(row["syndicated_urls"]), missing=tuple(row["missing_fields"]),
+        line=0 if row["catalogued"] else None,  # catalogued: the corpus frame keeps the flag, not the line
+    )
     return (replace(entry, published=date) if date else entry), row["text"]
 
 
