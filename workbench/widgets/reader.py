@@ -37,6 +37,17 @@ def analysis_of(doc_id: str) -> Any:
     return analyze(doc_id)
 
 
+@cache
+def claim_rows(doc_id: str) -> pl.DataFrame:
+    """One row per claim × record row behind it, by sentence; cached like `analysis_of`, which it extends
+    (joining the record rows on every redraw cost more than the rest of the redraw)."""
+    analysis = analysis_of(doc_id)
+    claims = analysis.claims.select("paragraph", "sentence", pl.col("text").alias("claim"), "kind")
+    matches = analysis.matches.select("sentence", "dataset", "row_id", "verdict_at_publication", "verdict", "note")
+    rows = claims.join(matches, on="sentence", how="left")
+    return rows.join(record.record_rows(matches), on=["dataset", "row_id"], how="left").sort("sentence")
+
+
 def _documents() -> pl.DataFrame:
     from workbench.corpus import load_corpus
 
@@ -115,14 +126,8 @@ class ArticleReader(Explorer):
                 self._table]
 
     def _filtered(self) -> pl.DataFrame:
-        analysis = analysis_of(self.doc_id)
-        claims = analysis.claims.select("paragraph", "sentence", pl.col("text").alias("claim"), "kind")
-        if self.claim:
-            claims = claims.filter(pl.col("sentence") == self.claim)
-        matches = analysis.matches.select("sentence", "dataset", "row_id", "verdict_at_publication", "verdict",
-                                          "note")
-        rows = claims.join(matches, on="sentence", how="left")
-        return rows.join(record.record_rows(matches), on=["dataset", "row_id"], how="left").sort("sentence")
+        rows = claim_rows(self.doc_id)
+        return rows.filter(pl.col("sentence") == self.claim) if self.claim else rows
 
     def _chart_for(self, rows: pl.DataFrame) -> alt.Chart:
         analysis = analysis_of(self.doc_id)
@@ -136,8 +141,11 @@ class ArticleReader(Explorer):
             y=alt.Y("theme:N", title=None, sort=list(THEMES)),
             color=alt.Color("theme:N", scale=alt.Scale(domain=list(THEME_COLOURS), range=list(THEME_COLOURS.values())),
                             legend=None),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
-            tooltip=["paragraph:O", "theme:N", "terms:Q", alt.Tooltip("term:N", title="Terms")])
+            # channel objects, not alt.condition's dict or string shorthands: altair resolves those through a
+            # schema lookup that costs ~30 ms on every redraw
+            opacity=alt.OpacityValue(0.3, condition={"param": pick.name, "value": 1.0}),
+            tooltip=[alt.Tooltip("paragraph:O"), alt.Tooltip("theme:N"), alt.Tooltip("terms:Q"),
+                     alt.Tooltip("term:N", title="Terms")])
             .add_params(pick)
             .properties(title=captioned("Themes by paragraph (click to filter the claims)", caption),
                         width=560, height=90))

@@ -1,0 +1,60 @@
+"""Notebook 05's view: the brief lists each checkable claim with both verdicts and its sources."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from conftest import SEED_ID
+
+from workbench.analysis import analyze
+from workbench.views import hindsight
+
+
+@pytest.fixture(scope="module")
+def seed():
+    analysis = analyze(SEED_ID)
+    return analysis, hindsight.evidence(analysis), hindsight.brief(analysis)
+
+
+def test_the_microsoft_deal_is_consistent_then_and_now_with_a_source_url(seed) -> None:
+    _, evidence, _ = seed
+    deal = evidence.filter(pl.col("row_id") == "msft-openai-2019-07").row(0, named=True)
+    assert (deal["verdict_then"], deal["verdict_now"]) == ("consistent", "consistent")
+    assert deal["sentence"] == 1 and "$1 billion" in deal["claim"]
+    assert "https://" in deal["source_urls"] and deal["source_ids"].startswith("src-")
+
+
+def test_the_brief_has_one_row_per_claim_with_both_verdicts_and_sources(seed) -> None:
+    analysis, _, brief = seed
+    assert brief["sentence"].to_list() == analysis.claims["sentence"].to_list()
+    assert brief["verdict_then"].is_in(["consistent", "partly", "inconsistent", "unverifiable"]).all()
+    matched = brief.filter(pl.col("record_rows") != "")
+    assert matched["source_urls"].str.contains("https://").all()
+    assert not any(isinstance(t, pl.List) for t in brief.schema.values())  # saves as CSV
+
+
+def test_what_was_learnt_since_publication_is_named_per_claim(seed) -> None:
+    _, evidence, brief = seed
+    release = brief.filter(pl.col("sentence") == 14).row(0, named=True)
+    assert "Full GPT-2 1.5B model released" in release["since_publication"]
+    assert brief.filter(pl.col("sentence") == 1)["since_publication"][0] == ""
+    counts = hindsight.verdict_counts(evidence)
+    now = dict(counts.filter(pl.col("as_of") == "now").select("verdict", "rows").iter_rows())
+    assert now["partly"] == evidence.filter(pl.col("verdict_now") == "partly").height > 0
+
+
+def test_the_chart_caption_counts_rows_and_source_urls(seed) -> None:
+    _, evidence, brief = seed
+    spec = hindsight.verdict_chart(brief, unit="claims").to_dict()
+    assert f"({brief.height} claims;" in spec["title"]["subtitle"][0]
+
+
+def test_takeaways_escape_hostile_article_text(tmp_path) -> None:
+    article = tmp_path / "hostile.txt"
+    article.write_text("Amazon agreed to invest $4 billion in Anthropic <img src=x onerror=alert(1)> "
+                       "in September 2023.\n", encoding="utf-8")
+    analysis = analyze(article, published="2025-01-01")
+    brief, evidence = hindsight.brief(analysis), hindsight.evidence(analysis)
+    assert brief.height == 1 and "<img" in brief["claim"][0]  # the table keeps the text as it is
+    text = hindsight.takeaways(brief.with_columns(since_publication=pl.lit("later")), evidence)
+    assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text

@@ -1,0 +1,170 @@
+"""The article (notebook 01-the-article): an article's theme profile, its actors and amounts, and its checkable
+claims as they read on the publication date against how they read now.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import altair as alt
+import polars as pl
+
+from workbench.analysis import Analysis, analyze
+from workbench.charts import THEME_COLOURS, captioned
+from workbench.corpus import load_corpus
+from workbench.errors import UsageError
+
+THEMES = ("funding", "governance", "ai_risk")
+UNTAGGED = "none"
+VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
+VERDICT_COLOURS = ["#009E73", "#E69F00", "#D55E00", "#999999"]
+RECORD = ("funding_events", "governance_events", "org_structures", "policy_events")
+READINGS = {"verdict_at_publication": "as of publication", "verdict": "as known now"}
+
+
+@cache
+def analysis(doc_id: str) -> Analysis:
+    """The analysis of a corpus document (computed once per session; it is a pure function of the files)."""
+    known = load_corpus().documents["doc_id"].to_list()
+    if doc_id not in known:
+        import difflib
+
+        near = difflib.get_close_matches(doc_id, known, n=3, cutoff=0.3) or known[:3]
+        raise UsageError(f"doc_id={doc_id!r} is not a document in seeds/.",
+                         fix=f"use one of {', '.join(map(repr, near))} (e.g. --param doc_id={near[0]}), or add the "
+                             "article to seeds/ and its row to seeds/catalog.csv.", column="doc_id", value=doc_id)
+    return analyze(doc_id)
+
+
+def theme_profile(doc_id: str) -> pl.DataFrame:
+    """One row per theme (and `none` for untagged paragraphs): paragraphs and words carrying it, their shares of
+    the article, its sub-themes and how many lexicon hits decided it. A paragraph may carry several themes."""
+    found = analysis(doc_id)
+    words = load_corpus().paragraphs_of(doc_id).select("paragraph", "n_words")
+    paragraphs = found.paragraphs.join(words, on="paragraph").with_columns(
+        pl.when(pl.col("themes").list.len() > 0).then(pl.col("themes")).otherwise(pl.lit([UNTAGGED]))
+        .alias("theme"))
+    per_theme = (paragraphs.explode("theme").group_by("theme")
+                 .agg(pl.len().alias("paragraphs"), pl.col("n_words").sum().alias("words"),
+                      pl.col("paragraph").sort().alias("paragraph_numbers")))
+    hits = (found.evidence.group_by("theme")
+            .agg(pl.len().alias("evidence_terms"),
+                 pl.col("subtheme").drop_nulls().unique().sort().str.join(", ").alias("subthemes")))
+    order = pl.DataFrame({"theme": [*THEMES, UNTAGGED]}).with_row_index("_order")
+    return (order.join(per_theme, on="theme", how="left").join(hits, on="theme", how="left")
+            .with_columns(pl.col("paragraphs", "words", "evidence_terms").fill_null(0),
+                          pl.col("subthemes").fill_null(""))
+            .with_columns((pl.col("paragraphs") / paragraphs.height).alias("share_of_paragraphs"),
+                          (pl.col("words") / words["n_words"].sum()).alias("share_of_words"))
+            .sort("_order")
+            .select("theme", "paragraphs", "share_of_paragraphs", "words", "share_of_words", "subthemes",
+                    "evidence_terms", "paragraph_numbers"))
+
+
+def theme_strip(doc_id: str) -> alt.Chart:
+    """Which themes each paragraph carries, in reading order: one tile per paragraph and theme."""
+    found = analysis(doc_id)
+    tiles = (found.paragraphs.select("paragraph", "themes", "subthemes", pl.col("text").str.slice(0, 90)
+                                     .alias("opening"))
+             .explode("themes").drop_nulls("themes").rename({"themes": "theme"})
+             .with_columns(pl.col("subthemes").list.join(", ")))
+    caption = (f"Source: seeds/{_file_of(doc_id)} ({found.paragraphs.height} paragraphs, split on blank lines; "
+               f"{found.evidence.height} lexicon hits, workbench/analysis/lexicons/themes.csv)")
+    return alt.Chart(tiles).mark_rect(stroke="white", strokeWidth=2).encode(
+        x=alt.X("paragraph:O", title="Paragraph", axis=alt.Axis(labelAngle=0),
+                scale=alt.Scale(domain=found.paragraphs["paragraph"].to_list())),
+        y=alt.Y("theme:N", title=None, sort=list(THEMES), scale=alt.Scale(domain=list(THEMES))),
+        color=alt.Color("theme:N", legend=None, scale=alt.Scale(domain=list(THEMES),
+                                                              range=[THEME_COLOURS[t] for t in THEMES])),
+        tooltip=[alt.Tooltip("paragraph:O", title="Paragraph"), alt.Tooltip("theme:N", title="Theme"),
+                 alt.Tooltip("subthemes:N", title="Sub-themes"), alt.Tooltip("opening:N", title="Opens with")],
+    ).properties(title=captioned("Themes, paragraph by paragraph", caption), width=560, height=alt.Step(34))
+
+
+def actors(doc_id: str) -> pl.DataFrame:
+    """Organisations and people named in the article: canonical name, label, kind, mentions, the paragraphs that
+    name them and whether the record knows them; most-mentioned first."""
+    found = analysis(doc_id).entities
+    return (found.group_by("canonical", "label", "kind", "in_record")
+            .agg(pl.len().alias("mentions"), pl.col("paragraph").unique().sort().alias("paragraphs"),
+                 pl.col("text").unique().sort().str.join(" / ").alias("written_as"))
+            .sort(["mentions", "canonical"], descending=[True, False])
+            .select("canonical", "label", "kind", "mentions", "paragraphs", "written_as", "in_record"))
+
+
+def amounts(doc_id: str) -> pl.DataFrame:
+    """Every amount in the article with its qualifier, and what the record says of the claim it sits in
+    (record row, verdict on the publication date and now); an amount no record row checks keeps empty cells."""
+    found = analysis(doc_id)
+    claims = (found.claims.filter(pl.col("amount_text").is_not_null())
+              .select("paragraph", "sentence", pl.col("amount_text").alias("text")))
+    return (found.amounts.join(claims, on=["paragraph", "text"], how="left")
+            .join(found.matches.select("sentence", "dataset", "row_id", "verdict_at_publication", "verdict", "note"),
+                  on="sentence", how="left")
+            .sort("paragraph", "start", "row_id")
+            .select("paragraph", "text", "value", "currency", "qualifier", "dataset", "row_id",
+                    "verdict_at_publication", "verdict", "note"))
+
+
+def then_and_now(doc_id: str) -> pl.DataFrame:
+    """Each checkable claim × record row, with its verdict as of the publication date and as known now;
+    `changed` marks the claims hindsight reads differently."""
+    found = analysis(doc_id)
+    return (found.claims.select("paragraph", "sentence", "kind", pl.col("text").alias("claim"))
+            .join(found.matches, on="sentence", how="inner")
+            .with_columns((pl.col("verdict_at_publication") != pl.col("verdict")).alias("changed"))
+            .sort("sentence", "dataset", "row_id", nulls_last=True)
+            .select("paragraph", "sentence", "kind", "claim", "dataset", "row_id", "verdict_at_publication",
+                    "verdict", "changed", "note"))
+
+
+def verdict_counts(doc_id: str) -> pl.DataFrame:
+    """How many claim × record checks end in each verdict, as of publication and as known now."""
+    checks = then_and_now(doc_id)
+    long = checks.unpivot(on=list(READINGS), value_name="verdict_value", variable_name="reading")
+    counted = long.group_by("reading", "verdict_value").agg(pl.len().alias("checks"))
+    grid = pl.DataFrame({"reading": list(READINGS)}).join(pl.DataFrame({"verdict_value": list(VERDICTS)}),
+                                                          how="cross")
+    return (grid.join(counted, on=["reading", "verdict_value"], how="left")
+            .with_columns(pl.col("checks").fill_null(0), pl.col("reading").replace_strict(READINGS))
+            .rename({"verdict_value": "verdict"}))
+
+
+def verdict_shift(doc_id: str) -> alt.Chart:
+    """The claims' checks by verdict, as of the publication date next to as known now."""
+    counts = verdict_counts(doc_id)
+    published = analysis(doc_id).documents["published"][0]
+    checks = counts.filter(pl.col("reading") == READINGS["verdict"])["checks"].sum()
+    caption = (f"Source: seeds/{_file_of(doc_id)} ({checks} claim × record checks) + {', '.join(RECORD)} "
+               f"(as known on {published or 'publication'} and now)")
+    return alt.Chart(counts).mark_bar().encode(
+        x=alt.X("checks:Q", title="Claim × record checks", stack="zero", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("reading:N", title=None, sort=list(READINGS.values())),
+        color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=list(VERDICTS), range=VERDICT_COLOURS),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("reading:N", title="Read"), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("checks:Q", title="Checks")],
+    ).transform_calculate(order=f"indexof({list(VERDICTS)!r}, datum.verdict)").properties(
+        title=captioned("How the article's claims read then and now", caption), width=560, height=alt.Step(40))
+
+
+def cite_article(doc_id: str, *, title: str, description: str, record: bool = False) -> dict:
+    """`meta` for `workbench.save`: the article as the source and input; with `record`, also the record tables
+    its claims were checked against (their licences and files)."""
+    from workbench import paths
+    from workbench.widgets import record as cited
+
+    document = load_corpus().document(doc_id)
+    source = {"url": document["url"], "publisher": document["publisher"], "author": document["author"],
+              "title": document["title"], "date": str(document["published"]) if document["published"] else None}
+    meta = {"title": title, "description": description, "sources": [source],
+            "derived_from": [paths.seeds_dir() / document["file"]]}
+    if record:
+        meta["licences"] = cited.licences(RECORD)
+        meta["derived_from"] += cited.derived_from(RECORD)
+    return meta
+
+
+def _file_of(doc_id: str) -> str:
+    return load_corpus().document(doc_id)["file"]

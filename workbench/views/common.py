@@ -1,0 +1,41 @@
+"""Pieces every notebook view shares: what a saved output cites, and text made safe for Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from workbench import datasets
+from workbench.datasets import live
+
+
+def citation(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, list]:
+    """The `sources`, `licences` and `derived_from` of a saved output (merge into its meta).
+
+    Curated rows cite their `source_ids` (looked up in the sources table); live datasets cite their
+    provenance (licence, citation, the cached files' hashes).
+    """
+    from workbench.widgets import record
+
+    names = list(dict.fromkeys(names))
+    curated = [n for n in names if n in datasets.list_datasets("curated")]
+    remote = [live.provenance(n) for n in names if n in live.live_datasets()]
+    return {"sources": record.sources_of(frame) + [{k: p[k] for k in ("name", "title", "citation", "url") if k in p}
+                                                   for p in remote],
+            "licences": sorted(set(record.licences(curated) if curated else []) | {p["licence"] for p in remote}),
+            "derived_from": record.derived_from(curated) + [
+                {"dataset": p["name"], "url": f["url"], "sha256": f["sha256"]} for p in remote for f in p["files"]]}
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~])")
+
+
+def md(value: Any) -> str:
+    """Text from an article or a dataset made inert inside Markdown: HTML escaped, Markdown and $-math escaped."""
+    import html
+
+    text = html.escape("" if value is None else str(value), quote=False)  # no &#x27; for # to break
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))

@@ -1,0 +1,118 @@
+"""Notebook 05-hindsight: every checkable claim of an article with its verdict then and now, and the sources.
+
+`evidence(analysis)` lists each (claim, record row) match with the row's summary, confidence and the sources
+it cites (publisher, date, URL, looked up through `source_ids` in the `sources` table); `brief(...)` folds
+that into one row per claim — the brief a journalist would cite. Both are flat (no list cells), so they save
+as CSV as they are.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from workbench import charts, datasets
+from workbench.analysis import Analysis
+from workbench.analysis.claims import VERDICTS, summarise
+from workbench.charts.base import finish
+from workbench.charts.theme import THEME_COLOURS
+from workbench.views.risk import md
+
+DATASETS = ("funding_events", "governance_events", "org_structures", "policy_events")
+_VERDICT_COLOURS = {"consistent": THEME_COLOURS["governance"], "partly": "#d9a400", "inconsistent": "#c0392b",
+                    "unverifiable": "#9a9a9a"}
+
+
+def evidence(analysis: Analysis) -> pl.DataFrame:
+    """One row per (claim, record row): both verdicts, the note, the row's summary and confidence, its sources.
+
+    A claim the record cannot speak to keeps its row (dataset and row_id null, verdict unverifiable).
+    """
+    from workbench.widgets.record import record_rows
+
+    matches = analysis.matches
+    rows = record_rows(matches)
+    cited = (rows.select("dataset", "row_id", pl.col("source_ids").alias("source_id")).explode("source_id")
+             .join(datasets.load("sources").select("source_id", "publisher", "published", "url",
+                                                   pl.col("tier").cast(pl.String)), on="source_id", how="left")
+             .sort("dataset", "row_id", "source_id")
+             .group_by("dataset", "row_id", maintain_order=True)
+             .agg(pl.col("source_id").str.join("; ").alias("source_ids"),
+                  pl.format("{} ({}, {}): {}", pl.col("publisher").fill_null("unknown publisher"),
+                            pl.col("published").cast(pl.String).fill_null("undated"), pl.col("tier").fill_null("?"),
+                            pl.col("url").fill_null("no URL")).str.join("; ").alias("sources"),
+                  pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
+    claims = analysis.claims.select("doc_id", "paragraph", "sentence", "kind", pl.col("text").alias("claim"))
+    return (matches.join(claims, on=["doc_id", "sentence"], how="left")
+            .join(rows.drop("source_ids"), on=["dataset", "row_id"], how="left")
+            .join(cited, on=["dataset", "row_id"], how="left")
+            .select("doc_id", "paragraph", "sentence", "kind", "claim",
+                    pl.col("verdict_at_publication").alias("verdict_then"), pl.col("verdict").alias("verdict_now"),
+                    "dataset", "row_id", pl.col("summary").alias("record"), "confidence", "note",
+                    "source_ids", "sources", "source_urls")
+            .sort("sentence", "dataset", "row_id", nulls_last=True))
+
+
+def brief(analysis: Analysis) -> pl.DataFrame:
+    """One row per checkable claim: its best verdict as of publication and as of now, what the record learnt
+    since (notes of the rows that were not yet public), the record rows behind it and their sources."""
+    found = evidence(analysis)
+    learnt = pl.col("note").filter(pl.col("verdict_then") != pl.col("verdict_now"))
+    rows = found.group_by("doc_id", "sentence", maintain_order=True).agg(
+        pl.col("paragraph", "kind", "claim").first(),
+        pl.format("{}:{}", "dataset", "row_id").drop_nulls().str.join("; ").alias("record_rows"),
+        pl.col("note").str.join(" | ").alias("evidence"),
+        learnt.str.join(" | ").alias("since_publication"),
+        pl.col("sources").drop_nulls().str.join("; ").alias("sources"),
+        pl.col("source_urls").drop_nulls().filter(pl.col("source_urls") != "").str.join("; ").alias("source_urls"))
+    return (rows.join(summarise(analysis.matches), on=["doc_id", "sentence"])
+            .select("doc_id", "paragraph", "sentence", "kind", "claim", "verdict_then", "verdict_now",
+                    "since_publication", "record_rows", "evidence", "sources", "source_urls")
+            .sort("sentence"))
+
+
+def verdict_counts(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows (claims or record matches) per verdict as of publication and as of now, every verdict listed."""
+    grid = pl.DataFrame({"as_of": ["at publication"] * len(VERDICTS) + ["now"] * len(VERDICTS),
+                         "verdict": list(VERDICTS) * 2})
+    counted = pl.concat([
+        rows.group_by(pl.col(column).alias("verdict")).agg(pl.len().alias("rows")).with_columns(as_of=pl.lit(label))
+        for column, label in (("verdict_then", "at publication"), ("verdict_now", "now"))])
+    return grid.join(counted, on=["as_of", "verdict"], how="left").with_columns(pl.col("rows").fill_null(0))
+
+
+def verdict_chart(rows: pl.DataFrame, *, unit: str = "record matches", title: str | None = None) -> alt.Chart:
+    """Bars of `rows` (`brief` or `evidence`) per verdict, at publication above now; the caption counts the
+    record rows and sources behind them."""
+    title = title or f"{unit.capitalize()} by verdict, at publication and now"
+    urls = rows.select(pl.col("source_urls").fill_null("").str.split("; ").list.eval(
+        pl.element().filter(pl.element() != "")))
+    caption = (f"Source: {' + '.join(DATASETS)} ({rows.height} {unit}; "
+               f"{charts.distinct_count(urls, 'source_urls')} distinct source URLs)")
+    chart = alt.Chart(verdict_counts(rows)).mark_bar().encode(
+        x=alt.X("rows:Q", title=unit.capitalize()),
+        y=alt.Y("as_of:N", title=None, sort=["at publication", "now"]),
+        yOffset=alt.YOffset("verdict:N", sort=list(VERDICTS)),
+        color=alt.Color("verdict:N", title="Verdict", sort=list(VERDICTS),
+                        scale=alt.Scale(domain=list(VERDICTS), range=[_VERDICT_COLOURS[v] for v in VERDICTS])),
+        tooltip=[alt.Tooltip("as_of:N", title="As of"), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("rows:Q", title=unit.capitalize())])
+    return finish(chart, title, caption, height=alt.Step(14))
+
+
+def takeaways(claims: pl.DataFrame, matches: pl.DataFrame) -> str:
+    """Markdown from `brief` and `evidence`: claims confirmed then and now, and what the record learnt since,
+    claim by claim (article and record text escaped: it never becomes markup)."""
+    def count(frame: pl.DataFrame, column: str, verdict: str) -> int:
+        return frame.filter(pl.col(column) == verdict).height
+
+    learnt = claims.filter(pl.col("since_publication").is_not_null() & (pl.col("since_publication") != ""))
+    lines = [f"- **{claims.height}** checkable claims; the record confirmed **{count(claims, 'verdict_then', 'consistent')}** "
+             f"as of publication and confirms **{count(claims, 'verdict_now', 'consistent')}** now; "
+             f"**{count(claims, 'verdict_now', 'unverifiable')}** stay unverifiable.",
+             f"- **{matches.filter(pl.col('row_id').is_not_null()).height}** record matches, "
+             f"**{matches.filter((pl.col('verdict_then') == 'unverifiable') & (pl.col('verdict_now') != 'unverifiable')).height}** "
+             f"of them public only after publication; **{learnt.height}** claims read differently with hindsight:"]
+    lines += [f"  - sentence {row['sentence']} (“{md(row['claim'])}”): {md(row['since_publication'])}"
+              for row in learnt.iter_rows(named=True)]
+    return "\n".join(lines)

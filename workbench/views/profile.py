@@ -1,0 +1,159 @@
+"""Notebook 06-lab-profile: one timeline per organisation across funding, governance and AI risk.
+
+An organisation is named by its canonical name or any alias in the `entities` table ("Mistral" → "Mistral
+AI"). Its timeline gathers funding it received or gave, governance events and legal structures, policy
+events whose title names it, and — where the live datasets are in the cache — its models with their
+training compute (Epoch AI) and incidents alleging it deployed or developed the system (AI Incident Database).
+Every row keeps the dataset and id it came from and what it cites (`source_ids`, or the live row's link).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+import altair as alt
+import polars as pl
+
+from workbench import charts, datasets
+from workbench.analysis.entities import extract_entities
+from workbench.charts.base import finish, low_confidence, paint, time_x
+from workbench.charts.theme import colour_scale
+from workbench.errors import UsageError
+from workbench.views.risk import Live
+
+# track -> theme it belongs to; the order is the timeline's row order
+TRACKS = {"funding": "funding", "spending": "funding", "governance": "governance", "structure": "governance", "policy": "ai_risk",
+          "model": "ai_risk", "incident": "ai_risk"}
+TIMELINE_SCHEMA = {"track": pl.String, "theme": pl.String, "date": pl.Date, "what": pl.String,
+                   "amount_usd": pl.Float64, "countable": pl.Boolean, "dataset": pl.String, "row_id": pl.String,
+                   "confidence": pl.String, "source_ids": pl.List(pl.String)}
+
+
+def resolve_org(org: str) -> str:
+    """The canonical name of an organisation (case-insensitive, aliases accepted); unknown → UsageError
+    naming the nearest organisations the record knows."""
+    entities = datasets.load("entities").filter(pl.col("kind").cast(pl.String) != "person")
+    surfaces = {surface.casefold(): row["name"] for row in entities.iter_rows(named=True)
+                for surface in [row["name"], *(row["aliases"] or [])]}
+    if org.strip().casefold() in surfaces:
+        return surfaces[org.strip().casefold()]
+    labs = entities.filter(pl.col("kind").cast(pl.String) == "lab")["name"].to_list()
+    near = difflib.get_close_matches(org, entities["name"].to_list(), n=3, cutoff=0.5) or labs
+    raise UsageError(f"the record knows no organisation named {org!r}.",
+                     fix=f"use one of: {', '.join(near)} (any name or alias in the entities table; "
+                         "`python -m workbench datasets info entities` lists them).", column="org", value=org)
+
+
+def names_of(org: str) -> list[str]:
+    """The canonical name and aliases of `org` (already resolved)."""
+    row = datasets.load("entities").filter(pl.col("name") == org).row(0, named=True)
+    return [row["name"], *(row["aliases"] or [])]
+
+
+def timeline(org: str, loaded: Iterable[Live] = ()) -> pl.DataFrame:
+    """`org`'s whole timeline: the curated record plus its models and incidents from the live datasets loaded."""
+    rows = {"epoch_models": model_rows, "aiid_incidents": incident_rows}
+    return _timeline([record_timeline(org), *(rows[item.name](item.frame, org) for item in loaded
+                                              if item.loaded and item.name in rows)])
+
+
+def record_timeline(org: str) -> pl.DataFrame:
+    """The curated record of `org`: funding received, money or compute it committed to others (`spending`),
+    governance events, structures, and policy
+    events whose title names it; one row each, oldest first."""
+    funding = datasets.load("funding_events").filter((pl.col("recipient") == org) | (pl.col("investor") == org))
+    governance = datasets.load("governance_events").filter(pl.col("organizations").list.contains(org))
+    structures = datasets.load("org_structures").filter(pl.col("org") == org)
+    policy = datasets.load("policy_events")
+    titles = policy.select(pl.col("event_id").alias("doc_id"), pl.lit(1).alias("paragraph"), pl.col("title").alias("text"))
+    named = extract_entities(titles, datasets.load("entities")).filter(pl.col("canonical") == org)["doc_id"]
+    policy = policy.filter(pl.col("event_id").is_in(named.implode()))
+    parts = [
+        funding.select(pl.when(pl.col("recipient") == org).then(pl.lit("funding")).otherwise(pl.lit("spending"))
+                       .alias("track"), "date",
+                       pl.format("{} → {}: {}", "investor", "recipient", pl.col("deal").fill_null("deal")).alias("what"),
+                       "amount_usd", "countable", pl.lit("funding_events").alias("dataset"), pl.col("event_id").alias("row_id"),
+                       "confidence", "source_ids"),
+        governance.select(pl.lit("governance").alias("track"), "date", pl.format("{}: {}", "event_type", "summary")
+                          .alias("what"), pl.lit("governance_events").alias("dataset"), pl.col("event_id").alias("row_id"),
+                          "confidence", "source_ids"),
+        structures.select(pl.lit("structure").alias("track"), "date",
+                          pl.format("{}, controlled by {}", "legal_form", "controlled_by").alias("what"),
+                          pl.lit("org_structures").alias("dataset"), pl.col("structure_id").alias("row_id"),
+                          "confidence", "source_ids"),
+        policy.select(pl.lit("policy").alias("track"), "date",
+                      pl.format("{} [{}, {}]", "title", "instrument_type", "status").alias("what"),
+                      pl.lit("policy_events").alias("dataset"), pl.col("event_id").alias("row_id"), "confidence",
+                      "source_ids"),
+    ]
+    return _timeline(parts)
+
+
+def model_rows(epoch_models: pl.DataFrame, org: str) -> pl.DataFrame:
+    """`org`'s models in Epoch AI's data (its name or an alias among the model's organisations) as timeline
+    rows; `what` gives the training compute, the model's link is its source."""
+    listed = pl.col("organization").fill_null("").str.split(",").list.eval(pl.element().str.strip_chars())
+    mine = epoch_models.filter(listed.list.set_intersection(names_of(org)).list.len() > 0)
+    compute = pl.when(pl.col("training_compute_flop").is_null()).then(pl.lit("no estimate")).otherwise(
+        pl.format("{} FLOP", pl.col("training_compute_flop").map_elements(lambda v: f"{v:.1e}", return_dtype=pl.String)))
+    return _timeline([mine.select(
+        pl.lit("model").alias("track"), pl.col("publication_date").alias("date"),
+        pl.format("{} (training compute {})", "model", compute).alias("what"),
+        pl.lit("epoch_models").alias("dataset"), pl.col("model").alias("row_id"),
+        pl.col("confidence").cast(pl.String), pl.concat_list(pl.col("link")).list.drop_nulls().alias("source_ids"))])
+
+
+def incident_rows(aiid_incidents: pl.DataFrame, org: str) -> pl.DataFrame:
+    """Incidents alleging `org` deployed or developed the system (the AI Incident Database's slugs of its
+    names, e.g. "openai", "mistral"), as timeline rows citing their incident page."""
+    slugs = [re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") for name in names_of(org)]
+    alleged = pl.concat_list(pl.col("alleged_deployers").fill_null([]), pl.col("alleged_developers").fill_null([]))
+    mine = aiid_incidents.filter(alleged.list.set_intersection(slugs).list.len() > 0)
+    return _timeline([mine.select(
+        pl.lit("incident").alias("track"), "date", pl.col("title").alias("what"),
+        pl.lit("aiid_incidents").alias("dataset"), pl.col("incident_id").cast(pl.String).alias("row_id"),
+        pl.lit("not rated").alias("confidence"),  # the database rates no confidence: not drawn hollow
+        pl.concat_list(pl.format("https://incidentdatabase.ai/cite/{}", "incident_id")).alias("source_ids"))])
+
+
+def summary(timeline: pl.DataFrame) -> pl.DataFrame:
+    """Per track: rows, first and last date, low-confidence rows, and money (countable rows only; never the
+    sum of every funding row, which counts totals and their parts twice)."""
+    return (timeline.with_columns(low_confidence())
+            .group_by("track", "theme", maintain_order=True)
+            .agg(pl.len().alias("rows"), pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),
+                 pl.col("low_confidence").sum().alias("low_confidence_rows"),
+                 pl.when(pl.col("countable").is_not_null().any())
+                 .then(pl.col("amount_usd").filter(pl.col("countable").fill_null(False)).sum()).alias("countable_usd")))
+
+
+def timeline_chart(timeline: pl.DataFrame, org: str) -> alt.Chart:
+    """Every row of the timeline at its date, one line per track, coloured by theme; low-confidence hollow."""
+    title = f"{org} across funding, governance and AI risk"
+    drawn = timeline.filter(pl.col("date").is_not_null())
+    datasets_used = drawn["dataset"].unique(maintain_order=True).to_list() or ["no rows"]
+    caption = charts.source_caption(drawn, datasets_used, notes=[charts.base.HOLLOW])
+    if drawn.is_empty():
+        return charts.base.placeholder(title, caption)
+    chart = alt.Chart(charts.base.embeddable(drawn.with_columns(low_confidence()), "profile_timeline")).mark_point(
+        filled=True, size=80, strokeWidth=1.5, opacity=0.9,
+    ).encode(
+        x=time_x(),
+        y=alt.Y("track:N", title=None, sort=list(TRACKS)),
+        tooltip=[alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"), alt.Tooltip("track:N", title="Track"),
+                 alt.Tooltip("what:N", title="What"), alt.Tooltip("amount_usd:Q", title="USD", format="$,.0f"),
+                 alt.Tooltip("row_id:N", title="Row"), alt.Tooltip("confidence:N", title="Confidence")],
+        **paint("theme:N", "Theme", colour_scale(list(dict.fromkeys(TRACKS.values())))),
+    )
+    return finish(chart, title, caption, height=alt.Step(34))
+
+
+def _timeline(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Parts in the timeline's schema (missing columns null), with each track's theme, oldest first."""
+    frames = [part.with_columns(pl.col(c).cast(TIMELINE_SCHEMA[c]) for c in part.columns) for part in parts]
+    empty = pl.DataFrame(schema=TIMELINE_SCHEMA)
+    return (pl.concat([empty, *frames], how="diagonal_relaxed")
+            .with_columns(theme=pl.col("track").replace_strict(TRACKS, return_dtype=pl.String))
+            .select(list(TIMELINE_SCHEMA)).sort("date", "track", "row_id", nulls_last=True))
