@@ -116,3 +116,18 @@ def test_reports_and_index_open_offline_and_link_only_to_files_that_exist(data_d
     sidecar = json.loads((data_dir / "figures/00-start-here/paragraph-lengths.meta.json").read_text())
     assert sidecar["manifest_id"] == "figures/00-start-here/paragraph-lengths"
     assert "sha256" in sidecar["citation"] and "Bloomberg" in sidecar["citation"]
+
+
+@pytest.mark.slow
+def test_make_run_twice_writes_byte_identical_tables_for_every_notebook(data_dir: Path) -> None:
+    def tables() -> dict[str, bytes]:
+        return {str(p.relative_to(data_dir)): p.read_bytes() for p in sorted((data_dir / "tables").rglob("*"))
+                if p.is_file()}
+
+    assert main(["run"]) == 0
+    first = tables()
+    assert {key.split("/")[0] for key in first} == {p.stem for p in NOTEBOOKS}, "every notebook saves tables"
+    assert main(["run"]) == 0
+    second = tables()
+    changed = sorted(name for name in first if first[name] != second.get(name))
+    assert not changed, f"tables that differ between two identical runs: {changed}"
