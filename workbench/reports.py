@@ -1,7 +1,7 @@
 """Readable, offline HTML: one report per executed notebook, and data/index.html linking everything.
 
-Reports come from nbconvert's lab template with every CDN address blanked (MathJax, RequireJS, widget
-scripts), so a report opens with no network; charts are in it because `workbench run` renders them as
+Reports come from nbconvert's lab template with every script that would be loaded by address removed
+(MathJax, RequireJS, the widget manager), so a report opens with no network and no failed request; charts are in it because `workbench run` renders them as
 inline SVG. The index is built from the manifest and lists only files that exist; every string in it is
 escaped.
 """
@@ -15,9 +15,13 @@ from pathlib import Path
 
 from workbench.outputs import read_manifest, write_files_atomically
 
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_NOTE = "[An interactive explorer: open this notebook in JupyterLab (make lab) to use it.]"
 _CDN_TRAITS = ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url",
                "mermaid_js_url", "mermaid_layout_elk_js_url")
-_EMPTY_SCRIPT = re.compile(r'<script src="">\s*</script>')
+# Any script loaded by address (blanked CDN URLs, the widget manager's relative path): a report runs none.
+_LOADED_SCRIPT = re.compile(r'<script\b[^>]*\ssrc="[^"]*"[^>]*>\s*</script>'
+                            r"|<script>\s*\(function\(\) \{\s*function addWidgetsRenderer\(\).*?</script>", re.DOTALL)
 
 
 def write_report(executed: Path, report: Path) -> Path:
@@ -26,8 +30,13 @@ def write_report(executed: Path, report: Path) -> Path:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", **{trait: "" for trait in _CDN_TRAITS})
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    write_files_atomically({report: _EMPTY_SCRIPT.sub("", body).encode("utf-8")})
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if _WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/plain": _WIDGET_NOTE}  # a headless run keeps no widget state to show
+    body, _ = exporter.from_notebook_node(notebook)
+    write_files_atomically({report: _LOADED_SCRIPT.sub("", body).encode("utf-8")})
     return report
 
 
