@@ -126,7 +126,7 @@ def test_make_run_twice_writes_byte_identical_tables_for_every_notebook(data_dir
 
     assert main(["run"]) == 0
     first = tables()
-    assert {key.split("/")[0] for key in first} == {p.stem for p in NOTEBOOKS}, "every notebook saves tables"
+    assert {key.split("/")[1] for key in first} == {p.stem for p in NOTEBOOKS}, "every notebook saves tables"
     assert main(["run"]) == 0
     second = tables()
     changed = sorted(name for name in first if first[name] != second.get(name))
