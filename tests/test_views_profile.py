@@ -17,7 +17,7 @@ EXTERNAL = shared_external()
 def test_names_and_aliases_resolve_and_unknown_names_suggest_the_nearest() -> None:
     assert profile.resolve_org("mistral") == "Mistral AI"
     assert profile.resolve_org("ANTHROPIC") == "Anthropic"
-    with pytest.raises(UsageError, match="use one of: Anthropic"):
+    with pytest.raises(UsageError, match="such as .Anthropic."):
         profile.resolve_org("Antropic")
 
 

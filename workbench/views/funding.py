@@ -5,21 +5,19 @@ Money is summed over `countable` rows only (a round's total and its parts, and a
 money, are all recorded). A compute commitment's `investor` is the buyer: money a lab commits to spend on
 someone's compute shows as `committed to spend`, never as money received.
 
-`canonical_org`, `cite` and `flat` (the CSV-ready frame of `workbench.outputs`) are used by the other views.
+`cite` and `flat` (the CSV-ready frame of `workbench.outputs`) are used by the other views.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
 from workbench import datasets
-from workbench.errors import UsageError
 from workbench.outputs import csv_ready as flat  # noqa: F401  (notebooks save flat tables through funding.flat)
-from workbench.views.common import citation
+from workbench.views.common import canonical_org, citation
 
 FUNDING = "funding_events"
 RECEIVED, SPEND = "received", "committed to spend"
@@ -29,27 +27,6 @@ DEAL_COLUMNS = ("direction", "event_id", "date", "investor", "recipient", "deal"
                 "instrument", "countable", "compute_link", "valuation_usd", "confidence", "source_ids")
 _COUNTABLE = pl.col("countable").fill_null(False)
 _TIED = pl.col("compute_link").fill_null(False)
-
-
-def canonical_org(name: str, among: Iterable[str], *, parameter: str = "focus") -> str:
-    """The canonical name for `name` (a canonical name or an alias, any case) if it is one of `among`.
-
-    Raises UsageError naming the nearest valid names and the fix otherwise.
-    """
-    valid = sorted(set(among))
-    entities = datasets.load("entities").select("name", "aliases").explode("aliases")
-    spellings = {n.casefold(): n for n in valid}
-    for row in entities.iter_rows(named=True):
-        if row["name"] in valid and row["aliases"]:
-            spellings.setdefault(row["aliases"].casefold(), row["name"])
-    found = spellings.get(str(name).strip().casefold())
-    if found is not None:
-        return found
-    near = difflib.get_close_matches(str(name), valid, n=3, cutoff=0.4) or valid[:3]
-    raise UsageError(f"{parameter}={name!r} is not an organisation in this part of the record.",
-                     fix=f"use a canonical name such as {', '.join(map(repr, near))} "
-                         f"(e.g. --param {parameter}={near[0]}); all {len(valid)} valid names: {', '.join(valid)}.",
-                     column=parameter, value=name)
 
 
 def cite(frame: pl.DataFrame, names: Sequence[str], *, title: str, description: str) -> dict:

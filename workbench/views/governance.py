@@ -11,7 +11,7 @@ import polars as pl
 
 from workbench import datasets
 from workbench.charts import BOARD_CRISIS, Highlight
-from workbench.views.funding import canonical_org
+from workbench.views.common import canonical_org
 
 STRUCTURES, EVENTS = "org_structures", "governance_events"
 CONTROL_EVENTS = ("board_change", "leadership_change")

@@ -9,7 +9,6 @@ Every row keeps the dataset and id it came from and what it cites (`source_ids`,
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -20,7 +19,7 @@ from workbench import charts, datasets
 from workbench.analysis.entities import extract_entities
 from workbench.charts.base import finish, low_confidence, paint, time_x
 from workbench.charts.theme import colour_scale
-from workbench.errors import UsageError
+from workbench.views.common import canonical_org
 from workbench.views.risk import Live
 
 # track -> theme it belongs to; the order is the timeline's row order
@@ -32,18 +31,9 @@ TIMELINE_SCHEMA = {"track": pl.String, "theme": pl.String, "date": pl.Date, "wha
 
 
 def resolve_org(org: str) -> str:
-    """The canonical name of an organisation (case-insensitive, aliases accepted); unknown → UsageError
-    naming the nearest organisations the record knows."""
+    """The canonical name of any organisation the record knows (case-insensitive, aliases accepted)."""
     entities = datasets.load("entities").filter(pl.col("kind").cast(pl.String) != "person")
-    surfaces = {surface.casefold(): row["name"] for row in entities.iter_rows(named=True)
-                for surface in [row["name"], *(row["aliases"] or [])]}
-    if org.strip().casefold() in surfaces:
-        return surfaces[org.strip().casefold()]
-    labs = entities.filter(pl.col("kind").cast(pl.String) == "lab")["name"].to_list()
-    near = difflib.get_close_matches(org, entities["name"].to_list(), n=3, cutoff=0.5) or labs
-    raise UsageError(f"the record knows no organisation named {org!r}.",
-                     fix=f"use one of: {', '.join(near)} (any name or alias in the entities table; "
-                         "`python -m workbench datasets info entities` lists them).", column="org", value=org)
+    return canonical_org(org, entities["name"], parameter="org")
 
 
 def names_of(org: str) -> list[str]:
