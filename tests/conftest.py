@@ -42,3 +42,29 @@ def write_catalog(folder: Path, *rows: str, header: str = CATALOG_HEADER) -> Pat
     path = folder / "catalog.csv"
     path.write_text(header + "".join(row + "\n" for row in rows), encoding="utf-8")
     return path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many bad inputs tests/test_bad_input_matrix.py ran, by entry point (its ids are entry-case), and how
+    many examples the property tests of tests/test_properties.py were configured to try (its EXAMPLES)."""
+    import sys  # here, not at the top: this hook is the one place the two summaries share
+
+    props = next((module for module in list(sys.modules.values())
+                  if str(getattr(module, "__file__", "")).endswith("test_properties.py")), None)
+    examples = [getattr(props, "EXAMPLES", {}).get(report.nodeid.split("::")[-1].split("[")[0])
+                for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+                if "test_properties.py::" in report.nodeid and report.when == "call"]
+    if examples := [count for count in examples if count]:
+        terminalreporter.write_line(f"property tests: {len(examples)} properties × {min(examples)}–{max(examples)} "
+                                    f"examples ({sum(examples):,} in all)")
+    marker = "test_bad_input_matrix.py::test_bad_input["
+    ran = {report.nodeid for reports in terminalreporter.stats.values() for report in reports
+           if marker in getattr(report, "nodeid", "")}
+    if not ran:
+        return
+    entries: dict[str, int] = {}
+    for nodeid in ran:
+        entry = nodeid.split(marker, 1)[1].split("-", 1)[0]
+        entries[entry] = entries.get(entry, 0) + 1
+    detail = ", ".join(f"{entry} {count}" for entry, count in sorted(entries.items()))
+    terminalreporter.write_line(f"bad-input matrix: {len(ran)} cases ({detail})")

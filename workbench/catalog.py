@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 CITATION_FIELDS = ("title", "publisher", "author", "published", "url")
 EARLIEST_PUBLISHED = dt.date(1800, 1, 1)
 _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv, reading with newline="", counts as a line
 
 
 @dataclass(frozen=True)
@@ -47,23 +49,31 @@ def read_catalog(path: Path, *, today: dt.date | None = None) -> tuple[list[Cata
     today = today or dt.date.today()
     where = str(path)
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes().decode("utf-8-sig")  # no newline translation: csv needs "\r\n" in cells as is
     except UnicodeDecodeError as error:
         return [], [Problem(f"the catalog is not valid UTF-8 (byte offset {error.start}).",
                             "re-save catalog.csv as UTF-8.", file=where)]
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+    except OSError as error:  # a folder named catalog.csv, or no permission to read it
+        return [], [Problem(f"the catalog cannot be read ({error.strerror or error}).",
+                            "make seeds/catalog.csv a readable UTF-8 text file.", file=where)]
+    reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        return [], [_unreadable(error, where, 1)]
     problems = _check_header(header, where)
     if problems:
         return [], problems
 
     entries: list[CatalogEntry] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:  # more cells than header columns
-            problems.append(Problem(f"the row has {len(header) + len(row[None])} cells but the header has "
-                                    f"{len(header)} columns.", "quote cells that contain commas.",
+    for row in _rows(reader, where, problems):
+        line = _first_line(row, reader.line_num)
+        cells = _cell_count(row, len(header))
+        if cells != len(header):  # a cell too many or too few shifts every value after it into the wrong column
+            problems.append(Problem(f"the row has {cells} cells but the header has {len(header)} columns.",
+                                    "quote cells that contain commas, close every opening quote, and give "
+                                    "every row one cell per column (empty cells included).",
                                     file=where, line=line))
             continue
         values = {key.strip(): (value or "").strip() for key, value in row.items()}
@@ -81,8 +91,47 @@ def read_catalog(path: Path, *, today: dt.date | None = None) -> tuple[list[Cata
     return entries, problems
 
 
+def _rows(reader: csv.DictReader, where: str, problems: list[Problem]) -> Iterator[dict]:
+    """The rows up to the first one the csv module cannot read, which becomes a problem: csv.Error (a quote
+    never closed, a cell over the module's 131072-character limit) would otherwise escape as a raw exception."""
+    while True:
+        before = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(_unreadable(error, where, before + 1))
+            return
+        yield row
+
+
+def _unreadable(error: csv.Error, where: str, line: int) -> Problem:
+    return Problem(f"the catalog is not valid CSV from here on ({error}).",
+                   "close every quote you open, and double quotes inside a quoted cell (\"\").",
+                   file=where, line=line)
+
+
+def _first_line(row: dict, last_line: int) -> int:
+    """The physical line a row starts on. csv counts the lines read so far, the row's last; a quoted cell may
+    hold line breaks (kept verbatim, so counting them gives back the first line)."""
+    cells = [cell for value in row.values() for cell in (value if isinstance(value, list) else [value]) if cell]
+    return last_line - sum(len(_LINE_BREAK.findall(cell)) for cell in cells)
+
+
+def _cell_count(row: dict, columns: int) -> int:
+    """Cells csv.DictReader actually read: extra cells land under None, missing ones are filled with None."""
+    if None in row:
+        return columns + len(row[None])
+    return sum(value is not None for value in row.values())
+
+
 def _check_header(header: list[str], where: str) -> list[Problem]:
     problems = []
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:  # csv.DictReader would keep only the last of them, silently
+        problems.append(Problem(f"the header repeats column(s) {', '.join(repeated)}.",
+                                "keep one column of each name.", file=where, line=1))
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     extra = [name for name in header if name not in COLUMNS]
     if missing:

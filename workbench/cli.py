@@ -12,19 +12,22 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from workbench.errors import WorkbenchError
+from workbench.errors import UsageError, WorkbenchError
 
 # modules that each add one sub-command; later issues append here
-COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli"]
+COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli", "workbench.app"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors the way every other workbench error is reported."""
+    """argparse that reports usage errors the way every other workbench error is reported.
+
+    It raises UsageError instead of exiting, so `main()` shows it like any other error and returns 2, also
+    when called from Python (a notebook cell), where argparse's SystemExit would end the call abruptly.
+    """
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"error: {message}. Fix: see `{self.prog} --help`.\n")
-        raise SystemExit(2)
+        raise UsageError(f"{message}.", fix=f"see `{self.prog} --help`.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return int(args.handler(args) or 0)
     except WorkbenchError as error:
         sys.stderr.write(f"error: {error}\n")

@@ -4,20 +4,25 @@
 `paragraphs.meta.json`; a chart goes to `data/figures/...` as png, svg, offline html, vl.json and the plotted
 rows as csv. Every file is first written beside its target and renamed into place only when all of them
 rendered, so a failure leaves earlier outputs untouched. `data/manifest.json` indexes every output; its only
-field that changes between identical runs is `updated_at`.
+field that changes between identical runs is `updated_at`. A save and its manifest entry land together: the
+new manifest is staged with the files and renamed last, under the manifest lock, and SIGTERM or Ctrl-C arriving
+meanwhile waits until both are in place, so a stopped run never leaves a manifest that disagrees with its files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import re
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,8 @@ _MAX_DEPTH = 3
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp alone makes files private (0600)
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_holding: list[int] = []  # non-empty while a block holds signals (main thread only)
 _MEDIA_TYPES = {
     ".parquet": "application/vnd.apache.parquet", ".csv": "text/csv", ".png": "image/png",
     ".svg": "image/svg+xml", ".html": "text/html", ".json": "application/json",
@@ -54,7 +61,8 @@ class SavedOutput:
 def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None = None) -> SavedOutput:
     """Write a polars DataFrame or an altair chart under data/ with its sidecar, and index it."""
     root = Path(data_dir) if data_dir is not None else paths.data_dir()
-    meta = _checked_meta(meta or {}, name)
+    check_output_name(name)  # the name as the caller wrote it, before a folder is put in front of it
+    meta = _checked_meta({} if meta is None else meta, name)
     kind = _kind_of(obj, name)
     folder = "tables" if kind == "table" else "figures"
     target = safe_output_path(root, f"{folder}/{name}")
@@ -62,6 +70,8 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
 
     files = {target.with_name(target.name + suffix): content for suffix, content in rendered.items()}
     sidecar = target.with_name(target.name + ".meta.json")
+    for path in (*files, sidecar):
+        refuse_symlinks(root, path, name=name)
     sidecar_doc = {
         "name": name,
         "kind": kind,
@@ -79,8 +89,6 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
     sidecar_doc["manifest_id"] = key
     sidecar_doc["citation"] = _citation(sidecar_doc)
     files[sidecar] = _json_bytes(sidecar_doc)
-    write_files_atomically(files)
-
     entry = {
         "kind": kind,
         "title": sidecar_doc["title"],
@@ -88,16 +96,21 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
         "files": sidecar_doc["files"],
         "produced_by": sidecar_doc["produced_by"],
     }
-    update_manifest(root, {key: entry})
+    # One commit for the files and their manifest entry (manifest renamed last): a full disk or a stop part-way
+    # leaves the old files with the old entry, never new files under an entry that records other hashes.
+    with _locked(root):
+        write_files_atomically({**files, root / "manifest.json": _merged_manifest(root, {key: entry})})
     return SavedOutput(key=key, files=tuple(p.relative_to(root) for p in files if p != sidecar),
                        sidecar=sidecar.relative_to(root))
 
 
-def safe_output_path(root: Path, name: str) -> Path:
-    """Resolve an output name inside `root`, refusing anything that could land elsewhere."""
+def check_output_name(name: object, *, depth: int = _MAX_DEPTH) -> None:
+    """Refuse a name that is not a plain relative name of at most `depth` parts (see `safe_output_path`)."""
     fix = ("use letters, digits, '.', '_' and '-', with at most two '/' for sub-folders, "
            "e.g. '00-start-here/paragraphs'.")
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str):
+        raise UnsafeOutputNameError(f"an output name must be text, not {type(name).__name__}.", fix=fix, value=name)
+    if not name.strip():
         raise UnsafeOutputNameError("an output name cannot be empty.", fix=fix, value=name)
     if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise UnsafeOutputNameError("output names are relative to data/: no absolute paths or backslashes.",
@@ -105,63 +118,122 @@ def safe_output_path(root: Path, name: str) -> Path:
     segments = name.split("/")
     if ".." in segments:
         raise UnsafeOutputNameError("'..' would leave data/.", fix=fix, value=name)
-    if len(segments) > _MAX_DEPTH + 1 or not all(_SEGMENT.match(s) for s in segments):
+    # fullmatch, not match: `$` also matches before a trailing newline, which would end up in a file name
+    if len(segments) > depth or not all(_SEGMENT.fullmatch(s) for s in segments):
         raise UnsafeOutputNameError("the output name has characters or parts that are not allowed.",
                                     fix=fix, value=name)
+
+
+def safe_output_path(root: Path, name: str) -> Path:
+    """Resolve an output name inside `root`, refusing anything that could land elsewhere."""
+    check_output_name(name, depth=_MAX_DEPTH + 1)
+    segments = name.split("/")
     target = root.joinpath(*segments)
-    # A symlink planted anywhere on the way (or as the target itself) must not redirect the write.
-    probe = target
-    while probe != root:
-        if probe.is_symlink():
-            raise UnsafeOutputNameError(f"{probe} is a symbolic link, so writing there could leave data/.",
-                                        fix="remove the link from data/ and save again.", value=name)
-        probe = probe.parent
+    refuse_symlinks(root, target, name=name)
     return target
 
 
+def refuse_symlinks(root: Path, target: Path, *, name: str | None = None) -> None:
+    """Refuse `target` if it, or any folder between `root` and it, is a symbolic link.
+
+    A link planted in data/ (data/tables -> /elsewhere) would otherwise redirect every write below it; one
+    planted in place of a file would only be replaced by the atomic rename, but says that data/ was tampered with.
+    """
+    probe = target
+    while probe != root and probe != probe.parent:
+        if probe.is_symlink():
+            raise UnsafeOutputNameError(f"{probe} is a symbolic link, so writing there could leave data/.",
+                                        fix="remove the link from data/ and save again.",
+                                        value=name if name is not None else str(target))
+        probe = probe.parent
+
+
 def write_files_atomically(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling first; rename them into place only once all are written."""
+    """Write every file to a temporary sibling first; rename them into place, in order, once all are written.
+
+    SIGINT and SIGTERM are held meanwhile (see `_signals_held`), so a stopped run or kernel leaves neither a
+    temporary file nor half of a set of renames behind.
+    """
     staged: list[tuple[Path, Path]] = []
+    with _signals_held():
+        try:
+            for path, content in files.items():
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                except OSError as error:
+                    raise _write_error(path, error) from None
+                staged.append((Path(temp_name), path))
+                os.chmod(temp_name, _FILE_MODE)
+                _write_durably(handle, content)
+            for temp, path in staged:
+                os.replace(temp, path)
+        except OSError as error:
+            raise _write_error(staged[-1][1] if staged else next(iter(files)), error) from None
+        finally:
+            for temp, _ in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    temp.unlink()
+
+
+def _write_durably(handle: int, content: bytes) -> None:
+    """Write all of `content` to an open temporary file and flush it to the disk before anything is renamed."""
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then deliver them to the handlers that were in place.
+
+    `workbench run` stops a kernel with SIGTERM and Jupyter interrupts one with SIGINT; either may arrive in the
+    middle of a save. Held, it takes effect just after the save, so every output is the old one or the new one.
+    Only the main thread can set handlers, so saves from other threads are not shielded (nor interrupted).
+    """
+    if _holding or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _holding.append(0)
+    received: list[int] = []
+    previous = {}
+    for signum in _HELD_SIGNALS:
+        if signal.getsignal(signum) is not None:  # None: a handler set outside Python, left alone
+            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
     try:
-        for path, content in files.items():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            except OSError as error:
-                raise _write_error(path, error) from None
-            staged.append((Path(temp_name), path))
-            os.chmod(temp_name, _FILE_MODE)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
-        for temp, path in staged:
-            os.replace(temp, path)
-    except OSError as error:
-        raise _write_error(staged[-1][1] if staged else next(iter(files)), error) from None
+        yield
     finally:
-        for temp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _holding.clear()
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)
 
 
 def update_manifest(root: Path, entries: dict[str, dict]) -> None:
     """Merge entries into data/manifest.json under a lock, so two runs never interleave their writes."""
-    manifest = root / "manifest.json"
     with _locked(root):
-        current = read_manifest(root)
-        outputs = {**current.get("outputs", {}), **entries}
-        document = {
-            "manifest_version": MANIFEST_VERSION,
-            "updated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-            "outputs": dict(sorted(outputs.items())),
-        }
-        write_files_atomically({manifest: _json_bytes(document)})
+        write_files_atomically({root / "manifest.json": _merged_manifest(root, entries)})
+
+
+def _merged_manifest(root: Path, entries: dict[str, dict]) -> bytes:
+    """The manifest with `entries` added or replaced; call it holding the manifest lock."""
+    outputs = {**read_manifest(root).get("outputs", {}), **entries}
+    return _json_bytes({
+        "manifest_version": MANIFEST_VERSION,
+        "updated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "outputs": dict(sorted(outputs.items())),
+    })
 
 
 def read_manifest(root: Path | None = None) -> dict:
     """The manifest as a dict (empty when nothing was saved yet)."""
     manifest = (Path(root) if root is not None else paths.data_dir()) / "manifest.json"
+    if manifest.is_symlink():  # reading through it would copy another file's JSON into data/manifest.json
+        raise OutputError("the manifest is a symbolic link, so it could read or index a file outside data/.",
+                          fix="remove the link from data/ and run again (make run rebuilds the manifest).",
+                          file=manifest)
     if not manifest.exists():
         return {"manifest_version": MANIFEST_VERSION, "outputs": {}}
     try:
@@ -182,11 +254,16 @@ def sha256_of(path: Path) -> str:
 
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[None]:
+    lock = root / ".manifest.lock"
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle = open(root / ".manifest.lock", "a")
+        # O_NOFOLLOW: a link planted as the lock file must not make us create or open a file outside data/
+        handle = os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, _FILE_MODE), "a")
     except OSError as error:
-        raise _write_error(root / ".manifest.lock", error) from None
+        if error.errno == errno.ELOOP:
+            raise OutputError(f"{lock} is a symbolic link, so locking it could touch a file outside data/.",
+                              fix="remove the link from data/ and save again.", file=lock) from None
+        raise _write_error(lock, error) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -199,12 +276,26 @@ def _kind_of(obj: Any, name: str) -> str:
     import polars as pl
 
     if isinstance(obj, pl.DataFrame):
+        _check_storable(obj, name)
         return "table"
     if hasattr(obj, "to_dict") and type(obj).__module__.startswith("altair"):
         return "figure"
     raise OutputError(f"cannot save an object of type {type(obj).__name__} as {name!r}.",
                       fix="pass a polars DataFrame (pl.from_pandas(df) converts pandas) or an altair chart.",
                       value=name)
+
+
+def _check_storable(frame: Any, name: str) -> None:
+    """Parquet and CSV cannot hold Python objects: say which column, before anything is rendered or written."""
+    import polars as pl
+
+    for column, dtype in frame.schema.items():
+        if dtype == pl.Object:
+            raise OutputError(f"column {column!r} holds Python objects (polars type Object), which parquet and CSV "
+                              f"cannot store, so {name!r} cannot be saved.",
+                              fix=f"convert the column to text or numbers first, e.g. "
+                                  f"frame.with_columns(pl.col({column!r}).map_elements(str, return_dtype=pl.String)).",
+                              column=column, value=name)
 
 
 def _render_table(frame: Any) -> tuple[dict[str, bytes], dict]:
@@ -236,14 +327,21 @@ def _render_figure(chart: Any) -> tuple[dict[str, bytes], dict]:
     import vl_convert as vlc
 
     from workbench.charts import THEME
+    from workbench.vega_bundle import javascript_bundle
 
-    with alt.theme.enable(THEME):
-        spec = chart.to_dict()
+    try:
+        with alt.theme.enable(THEME):
+            spec = chart.to_dict()
+    except alt.utils.schemapi.SchemaValidationError as error:
+        first = str(error).strip().splitlines()[-1].strip() if str(error).strip() else type(error).__name__
+        raise OutputError(f"the chart is not a valid Vega-Lite chart ({first}), so nothing was written.",
+                          fix="build the chart until `chart.to_dict()` works (a mark and an encoding at least), "
+                              "then save it.") from None
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     rendered = {
         ".png": vlc.vegalite_to_png(spec, vl_version=version, scale=2),
         ".svg": vlc.vegalite_to_svg(spec, vl_version=version).encode("utf-8"),
-        ".html": vlc.vegalite_to_html(spec, vl_version=version, bundle=True).encode("utf-8"),
+        ".html": figure_html(spec, javascript_bundle(version)).encode("utf-8"),
         ".vl.json": _json_bytes(spec),
     }
     data = getattr(chart, "data", None)
@@ -252,6 +350,36 @@ def _render_figure(chart: Any) -> tuple[dict[str, bytes], dict]:
         rendered[".data.csv"] = csv_ready(data).write_csv().encode("utf-8")
         description = {"rows": data.height, "fields": _fields(data)}
     return rendered, description
+
+
+def figure_html(spec: dict, bundle: str) -> str:
+    """A chart as one offline page: vega bundled inline, the spec embedded so that no string can escape it.
+
+    vl-convert's own page (`vegalite_to_html`) pastes the spec into a <script> as is, so a plotted row holding
+    "</script><script>..." (an article quote, a dataset note) would end the script and run as markup.
+    """
+    return (_FIGURE_PAGE_HEAD + bundle + "</script>\n</head>\n<body>\n<div id=\"vega-chart\"></div>\n<script>\n"
+            f"vegaEmbed('#vega-chart', {script_json(spec)}, {{\"renderer\": \"svg\"}}).catch(console.error);\n"
+            "</script>\n</body>\n</html>\n")
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside an HTML <script>: '<', '>' and '&' (and JavaScript's two line separators) only ever
+    occur inside JSON strings, where their \\u escapes mean the same and cannot close the element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+_FIGURE_PAGE_HEAD = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="UTF-8">
+<title>Chart</title>
+<style>#vega-chart.vega-embed{width:100%;display:flex} #vega-chart.vega-embed details,
+#vega-chart.vega-embed details summary{position:relative}</style>
+<script>"""
 
 
 def _fields(frame: Any) -> list[dict]:
@@ -269,7 +397,7 @@ def _derived_record(item: Any) -> dict:
         return item
     path = Path(item)
     if not path.is_file():
-        raise OutputError("an input named in derived_from does not exist.",
+        raise OutputError("an input named in derived_from does not exist (or is a folder, not a file).",
                           fix="pass the paths of files the output was computed from.", value=str(item))
     try:
         shown = path.resolve().relative_to(paths.root()).as_posix()
@@ -278,7 +406,12 @@ def _derived_record(item: Any) -> dict:
     return {"path": shown, "sha256": sha256_of(path)}
 
 
-def _checked_meta(meta: dict, name: str) -> dict:
+def _checked_meta(meta: Any, name: str) -> dict:
+    if not isinstance(meta, Mapping):
+        raise OutputError(f"meta must be a dict, not {type(meta).__name__}, for output {name!r}.",
+                          fix=f"pass meta={{'title': ..., 'sources': [...]}} with keys from: {', '.join(META_KEYS)}.",
+                          value=name)
+    meta = dict(meta)
     unknown = sorted(set(meta) - set(META_KEYS))
     if unknown:
         raise OutputError(f"meta has unknown key(s) {', '.join(unknown)} for output {name!r}.",
@@ -307,4 +440,5 @@ def _json_bytes(document: Any) -> bytes:
 
 def _write_error(path: Path, error: OSError) -> OutputError:
     return OutputError(f"cannot write the output ({error.strerror or error}); nothing was changed.",
-                       fix="check that data/ is writable and the disk has space, then run again.", file=path)
+                       fix="check that data/ is writable and the disk has space, then run again (or set "
+                       "WORKBENCH_DATA_DIR to a folder you can write).", file=path)

@@ -2,8 +2,8 @@
 
 Reports come from nbconvert's lab template with every script that would be loaded by address removed
 (MathJax, RequireJS, the widget manager), so a report opens with no network and no failed request; charts are in it because `workbench run` renders them as
-inline SVG. The index is built from the manifest and lists only files that exist; every string in it is
-escaped.
+inline SVG. The index is built from the manifest and lists only files that exist inside data/; every string in it
+is escaped.
 """
 
 from __future__ import annotations
@@ -44,14 +44,15 @@ def write_index(data_dir: Path) -> Path:
     """data/index.html: reports, figures and tables (with their sidecars) grouped by notebook."""
     outputs = read_manifest(data_dir).get("outputs", {})
     sections = []
-    reports = sorted((data_dir / "reports").glob("*.html")) if (data_dir / "reports").is_dir() else []
+    reports = sorted(p for p in (data_dir / "reports").glob("*.html") if _inside(data_dir, p)) \
+        if (data_dir / "reports").is_dir() else []
     if reports:
         sections.append(_section("Reports", [_link(data_dir, path, path.stem) for path in reports]))
     by_notebook: dict[str, list[str]] = {}
     for key, entry in outputs.items():
         files = [data_dir / record["path"] for record in entry.get("files", [])] + [data_dir / entry["sidecar"]]
         links = " · ".join(_link(data_dir, path, path.name.removeprefix(Path(key).name) or path.name)
-                           for path in files if path.is_file())
+                           for path in files if _inside(data_dir, path))
         if links:
             notebook = (entry.get("produced_by") or {}).get("notebook") or "other"
             by_notebook.setdefault(notebook, []).append(
@@ -59,7 +60,7 @@ def write_index(data_dir: Path) -> Path:
                 f" — {links}")
     for notebook in sorted(by_notebook):
         sections.append(_section(f"Outputs of {notebook}", by_notebook[notebook]))
-    sets = sorted(p for p in (data_dir / "sets").iterdir() if (p / "index.html").is_file()) \
+    sets = sorted(p for p in (data_dir / "sets").iterdir() if _inside(data_dir, p / "index.html")) \
         if (data_dir / "sets").is_dir() else []
     if sets:
         sections.append(_section("Output sets with other parameters",
@@ -72,8 +73,16 @@ def write_index(data_dir: Path) -> Path:
     return index
 
 
+def _inside(data_dir: Path, path: Path) -> bool:
+    """A file in data/ (links resolved): a manifest edited by hand or copied from elsewhere cannot make the
+    index link /etc/passwd or ../secret."""
+    return path.is_file() and path.resolve().is_relative_to(data_dir.resolve())
+
+
 def _link(data_dir: Path, path: Path, label: str) -> str:
     href = path.relative_to(data_dir).as_posix()
+    if ":" in href.split("/", 1)[0]:  # a file named "javascript:..." in data/ must stay a relative path
+        href = f"./{href}"
     return f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
 
 

@@ -184,7 +184,7 @@ def corpus_paragraphs(source: str | Path | pl.DataFrame) -> pl.DataFrame:
         return corpus.paragraphs.join(corpus.documents.select("doc_id", "published"), on="doc_id").select(
             *_KEYS, "text", "published")
     if path.suffix.lower() in (".parquet", ".csv") and path.is_file():
-        frame = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_csv(path, infer_schema=False)
+        frame = _read_table(path)
         missing = {"doc_id", "text"} - set(frame.columns)
         if missing:
             raise UsageError(f"the table lacks column(s) {', '.join(sorted(missing))}.",
@@ -192,6 +192,19 @@ def corpus_paragraphs(source: str | Path | pl.DataFrame) -> pl.DataFrame:
         return corpus_paragraphs(frame)
     raise UsageError("the corpus source must be a folder of articles, a .parquet or .csv file, or a frame.",
                      fix="point at seeds/ or at a table with doc_id and text columns.", value=str(source))
+
+
+def _read_table(path: Path) -> pl.DataFrame:
+    """A corpus table, or a UsageError naming the file: polars' own errors say neither which file nor what to do."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pl.read_parquet(path)
+        return pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UsageError(f"the table cannot be read ({reason}).",
+                         fix="save it as a UTF-8 CSV with a header row (doc_id,text[,published]) or as a parquet "
+                             "file written by polars or pandas.", file=path) from None
 
 
 def _split_documents(documents: pl.DataFrame) -> pl.DataFrame:
@@ -207,9 +220,20 @@ def _split_documents(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_published(frame: pl.DataFrame) -> pl.DataFrame:
+    """`published` as dates; a value that is not YYYY-MM-DD is refused (read as no date, it would silently leave
+    every relative date of that article unresolved and judge its claims against today's record)."""
     if "published" not in frame.columns:
         return frame.with_columns(published=pl.lit(None, dtype=pl.Date))
-    return frame.with_columns(pl.col("published").cast(pl.String).str.to_date("%Y-%m-%d", strict=False))
+    text = pl.col("published").cast(pl.String).str.strip_chars()
+    parsed = frame.with_columns(pl.when(text != "").then(text).str.to_date("%Y-%m-%d", strict=False).alias("_date"))
+    bad = parsed.filter(pl.col("_date").is_null() & (text != ""))
+    if not bad.is_empty():
+        doc_id, value = bad.select("doc_id", pl.col("published").cast(pl.String)).row(0)
+        raise UsageError(f"published holds {bad.height} value(s) that are not dates written YYYY-MM-DD "
+                         f"(the first in doc_id {doc_id!r}).",
+                         fix="write dates as YYYY-MM-DD (e.g. 2019-07-22), or leave the cell empty when unknown.",
+                         column="published", value=value)
+    return parsed.with_columns(pl.col("_date").alias("published")).drop("_date")
 
 
 def _batches(paragraphs: pl.DataFrame, batch_size: int) -> Iterator[pl.DataFrame]:
@@ -233,6 +257,7 @@ def _document(doc_or_path: str | Path, published: dt.date | str | None):
     path = Path(doc_or_path)
     seeds = paths.seeds_dir().resolve()
     if path.is_file() and path.resolve().parent != seeds:
+        _check_suffix(path)
         entry = CatalogEntry(doc_id=doc_id_for(path), file=str(path), published=date)
         return entry, read_text(path)
     if path.exists() and not path.is_file():
@@ -255,9 +280,20 @@ def _document(doc_or_path: str | Path, published: dt.date | str | None):
     return (replace(entry, published=date) if date else entry), row["text"]
 
 
+def _check_suffix(path: Path) -> None:
+    """Only .txt and .md, as in seeds/: a PDF or Word file that happens to decode would be read as gibberish,
+    and one that does not would be blamed on its encoding."""
+    from workbench.text import SUPPORTED_SUFFIXES
+
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        kind = path.suffix or "a file without a suffix"
+        raise DocumentError(f"only {' and '.join(SUPPORTED_SUFFIXES)} articles can be read, not {kind}.",
+                            fix="export the article as UTF-8 text and save it with a .txt or .md name.", file=path)
+
+
 def _parse_published(value: dt.date | str | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     from workbench.catalog import parse_published
 
-    return parse_published(value, where="--published")
+    return parse_published(str(value), where="--published")  # str(): a number (20190722) is refused, not a crash

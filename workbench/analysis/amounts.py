@@ -82,10 +82,17 @@ def extract_amounts(frame: pl.DataFrame, *, id_columns: Sequence[str] = ("doc_id
         ),
         qualifier=pl.col("qualifier").str.to_lowercase().str.replace_all(r"\s+", " ")
         .replace_strict(_QUALIFIER_WORDS, default="exact").fill_null("exact"),
-    )
+    ).filter(_has_a_value())
     return (
         ids.join(parsed, on="row", how="inner")
         .sort("row", "start")
         .select(*id_columns, pl.col("match").alias("text"), *[pl.col(c).cast(t) for c, t in SCHEMA.items()
                                                                if c != "text"])
     )
+
+
+def _has_a_value() -> pl.Expr:
+    """A figure polars cannot read as a number (digits of another script, "$١٢٣ million") or one beyond any
+    float ("$" and 400 nines) is not an amount: it would reach the JSON of `workbench analyze` as null or as
+    Infinity, which is not JSON at all."""
+    return pl.col("value").is_finite().fill_null(False)

@@ -118,12 +118,16 @@ def resolve(text: str, kind: str, published: dt.date | None
             return f"{year:04d}-{month:02d}", "month", False, None
         if day is None and not words & _PREPOSITIONS:
             return None, None, False, None  # "You may go", "we march on": a bare month word is not a date
+        if day is not None and day > _LONGEST_MONTH[month]:
+            return None, None, False, None  # "Nov. 31" is no day in any year, publication date or not
         kind = "month_day" if day is not None else "bare_month"
     if published is None:
         return None, _RELATIVE_PRECISION[kind], True, "relative date left unresolved: no publication date"
     note = f"resolved against the publication date {published.isoformat()}"
     if kind == "month_day":
         year = published.year if (month, day) <= (published.month, published.day) else published.year - 1
+        while (month, day) == (2, 29) and not calendar.isleap(year):  # the most recent Feb 29 is in a leap year
+            year -= 1
         return _day_value(year, month, day, True, note)
     if kind == "bare_month":
         year = published.year if month <= published.month else published.year - 1
@@ -149,6 +153,9 @@ def resolve(text: str, kind: str, published: dt.date | None
 _PREPOSITIONS = frozenset({"in", "since", "by", "until", "from", "last", "this", "early", "late", "mid"})
 _RELATIVE_PRECISION = {"month_day": "day", "bare_month": "month", "relative_year": "year",
                        "relative_month": "month", "yesterday": "day", "weekday": "day"}
+_LONGEST_MONTH = {month: calendar.monthrange(2000, month)[1] for month in range(1, 13)}  # 2000: a leap year
+
+
 def _day_value(year: int, month: int, day: int, relative: bool, note: str | None
                ) -> tuple[str | None, str | None, bool, str | None]:
     try:

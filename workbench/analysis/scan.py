@@ -9,6 +9,7 @@ Offsets are Python string indices into each row's own text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
@@ -33,7 +34,8 @@ def find_all(texts: pl.Series | Iterable[str], pattern: re.Pattern[str], *, grou
     """One row per match: `row` (position in `texts`), `start`, `end`, `match`, and the named `groups`.
 
     Offsets index into the row's own text: `texts[row][start:end] == match`. For patterns that need
-    look-arounds (sentence ends); prefer `find_spans` where a Rust regex can say it.
+    look-arounds (sentence ends); prefer `find_spans` where a Rust regex can say it. A match that runs across
+    the separator into the next row (a pattern such as `\\W+` matches NUL) belongs to no row and is dropped.
     """
     series = texts if isinstance(texts, pl.Series) else pl.Series(list(texts), dtype=pl.String)
     values = [text or "" for text in series.to_list()]
@@ -43,8 +45,9 @@ def find_all(texts: pl.Series | Iterable[str], pattern: re.Pattern[str], *, grou
 
     starts, ends, matched = [], [], []
     captured: dict[str, list[str | None]] = {name: [] for name in group_names}
+    row_ends = _row_ends(values)
     for match in pattern.finditer(joined):
-        if match.start() == match.end():
+        if match.start() == match.end() or (SEPARATOR in match.group(0) and _crosses_rows(match, row_ends)):
             continue
         starts.append(match.start())
         ends.append(match.end())
@@ -64,6 +67,17 @@ def find_all(texts: pl.Series | Iterable[str], pattern: re.Pattern[str], *, grou
     })
 
 
+def _row_ends(values: list[str]) -> list[int]:
+    """Where each row's text ends in the joined string (ascending, one per row)."""
+    return [start + len(text) for start, text in zip(_row_starts(values), values)]
+
+
+def _crosses_rows(match: re.Match[str], row_ends: list[int]) -> bool:
+    """Whether a match runs past the end of the row it starts in (only possible through a separator)."""
+    row = bisect.bisect_left(row_ends, match.start())
+    return row < len(row_ends) and match.end() > row_ends[row]
+
+
 def _row_starts(values: list[str]) -> list[int]:
     starts, position = [], 0
     for text in values:
@@ -77,17 +91,19 @@ def find_spans(texts: pl.Series, pattern: str) -> pl.DataFrame:
 
     polars reports byte offsets, and Python indexes characters; instead of converting, each match is
     extracted with the text before it (`(?s:.)*?` + pattern), and the character lengths of those pieces add
-    up to its end. The match itself is the piece's tail that the pattern matches (an end-anchored search,
-    which runs backwards and costs only the match's length), so `text[start:end] == term` by construction.
-    The streaming engine spreads the scan over every core.
+    up to its end. The matches themselves come from a second scan of the plain pattern, which finds the
+    same matches in the same order: cutting them out of the pieces instead (an end-anchored search of each
+    piece) is cheaper but wrong, because a word boundary at a piece's edge then sees the edge of the piece,
+    not the neighbouring character ("abc" with `ab\\b|b` would report "ab"). The pattern must not match
+    empty text. The streaming engine spreads the scan over every core.
     """
-    piece = pl.col("piece")
+    text = pl.col("text")
     return (
         pl.LazyFrame({"text": texts.fill_null("").cast(pl.String)}).with_row_index("row")
-        .select(pl.col("row").cast(pl.Int64), piece=pl.col("text").str.extract_all(f"(?s:.)*?(?:{pattern})"))
-        .select("row", piece, end=piece.list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum()))
-        .explode("piece", "end").drop_nulls("piece")
-        .select("row", "end", term=piece.str.extract(f"(?:{pattern})$", 0))
+        .select(pl.col("row").cast(pl.Int64), term=text.str.extract_all(pattern),
+                end=text.str.extract_all(f"(?s:.)*?(?:{pattern})")
+                .list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum()))
+        .explode("term", "end").drop_nulls("term")
         .select("row", start=pl.col("end") - pl.col("term").str.len_chars().cast(pl.Int64), end="end", term="term")
         .collect(engine="streaming")
     )

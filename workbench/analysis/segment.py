@@ -13,6 +13,11 @@ import polars as pl
 from workbench.analysis.scan import find_all
 from workbench.text import SENTENCE_END
 
+# What Python's str.isspace() (and so `text.split_sentences`) trims. polars' default strip uses Rust's
+# char::is_whitespace, which leaves the separators \x1c-\x1f in place: the two splitters would disagree.
+PYTHON_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
+    "\u2028\u2029\u202f\u205f\u3000")
+
 
 def sentences_of(paragraphs: pl.DataFrame, *, id_columns: Sequence[str] = ("doc_id", "paragraph"),
                  text_column: str = "text") -> pl.DataFrame:
@@ -24,8 +29,8 @@ def sentences_of(paragraphs: pl.DataFrame, *, id_columns: Sequence[str] = ("doc_
     cuts = (pl.concat([ends, last]).unique().sort("row", "cut")
             .with_columns(begin=pl.col("cut").shift(1, fill_value=0).over("row")))
     raw = pl.col("paragraph_text").str.slice(pl.col("begin"), pl.col("cut") - pl.col("begin"))
-    lead = raw.str.len_chars() - raw.str.strip_chars_start().str.len_chars()
-    trail = raw.str.len_chars() - raw.str.strip_chars_end().str.len_chars()
+    lead = raw.str.len_chars() - raw.str.strip_chars_start(PYTHON_WHITESPACE).str.len_chars()
+    trail = raw.str.len_chars() - raw.str.strip_chars_end(PYTHON_WHITESPACE).str.len_chars()
     spans = (cuts.join(rows, on="row")
              .with_columns(paragraph_start=pl.col("begin") + lead, paragraph_end=pl.col("cut") - trail)
              .filter(pl.col("paragraph_end") > pl.col("paragraph_start"))

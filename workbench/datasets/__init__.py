@@ -43,7 +43,11 @@ def list_datasets(kind: str | None = None) -> list[str]:
     from workbench.datasets import registry as reg
 
     if kind not in (None, "curated", "live"):
-        raise ValueError("kind must be None, 'curated' or 'live'")
+        from workbench.errors import UsageError
+
+        raise UsageError("kind must be None, 'curated' or 'live'.",
+                         fix="call list_datasets() for every name, or pass kind='curated' or kind='live'.",
+                         column="kind", value=kind)
     names = [] if kind == "live" else reg.curated_names()
     return names + ([] if kind == "curated" else reg.live_names())
 

@@ -23,6 +23,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     fetch.add_argument("name")
     fetch.add_argument("--offline", action="store_true", help="never touch the network; use the cache only")
     fetch.add_argument("--refresh", action="store_true", help="download again even if the cache is valid")
+    # the command that offline errors quote carries --url when the cache was filled from another address
+    fetch.add_argument("--url", help="fetch from this address instead of the registry's (a mirror; a folder URL "
+                                     "for datasets of several files); pinned files must still match their sha256")
     fetch.set_defaults(handler=run_fetch)
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
@@ -73,7 +76,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         raise reg.unknown_name_error(args.name)
     from workbench.datasets import live
 
-    frame = live.fetch(args.name, offline=args.offline, refresh=args.refresh)
-    where = live.cached_path(args.name)
+    frame = live.fetch(args.name, offline=args.offline, refresh=args.refresh, url=args.url)
+    where = live.cached_path(args.name, url=args.url)
     sys.stdout.write(f"ok: {args.name}: {frame.height} rows, {frame.width} columns (cached at {where})\n")
     return 0

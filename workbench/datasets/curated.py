@@ -136,6 +136,10 @@ def _assemble(name: str) -> Assembled:
             if frame is not None:
                 replaced = sorted(set(user_ids) & set(frame[key].to_list()))
                 frame = pl.concat([frame.filter(~pl.col(key).is_in(user_ids)), user_frame], how="vertical")
+    elif overlay_path.exists():  # a folder in its place would otherwise leave the researcher's rows out silently
+        problems.append(Problem(what="is not a file, so no rows could be read from it.",
+                                fix=f"put your rows in a CSV file named {overlay_path.name} (move the folder away)",
+                                file=str(overlay_path)))
     if problems or frame is None:
         raise SchemaError(f"dataset {name!r} has rows that do not fit its schema", problems)
 

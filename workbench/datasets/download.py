@@ -45,6 +45,7 @@ RETRIES = 2
 BACKOFF_SECONDS = 0.5
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _SIDECAR_SUFFIX = ".source.json"
+_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def retrieve(
             fix="drop one of the two (use --refresh online to re-download).",
             file=remote.url,
         )
+    _check_scheme(remote)
     cached = _valid_cache(remote)
     if cached is not None and not refresh:
         return cached
@@ -148,6 +150,17 @@ def retrieve(
                 ) from failure
             time.sleep(backoff * 2**attempt)
     raise AssertionError("unreachable")  # the loop either returns or raises
+
+
+def _check_scheme(remote: Remote) -> None:
+    """Only http(s): urllib would also read file:// (any local file into the cache) and ftp:// URLs."""
+    if urlsplit(remote.url).scheme.lower() not in _SCHEMES:
+        raise UsageError(
+            "only http:// and https:// URLs can be downloaded.",
+            fix="pass the dataset's web address (https://...); for a file already on disk use "
+            "workbench.datasets.live.parse(name, path), which reads it without downloading.",
+            file=remote.url,
+        )
 
 
 def _valid_cache(remote: Remote) -> Fetched | None:
@@ -305,7 +318,7 @@ def _write_sidecar(record: Fetched) -> None:
 
 
 class _RedirectGuard(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only within the URL's own host (or the allowed ones), never https -> http."""
+    """Follow redirects only within the URL's own host (or the allowed ones), only to http(s), never https -> http."""
 
     def __init__(self, remote: Remote) -> None:
         super().__init__()
@@ -316,7 +329,8 @@ class _RedirectGuard(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 (urllib hook)
         target = urlsplit(newurl)
-        if target.hostname not in self.allowed or (self.scheme == "https" and target.scheme != "https"):
+        if (target.hostname not in self.allowed or target.scheme not in _SCHEMES
+                or (self.scheme == "https" and target.scheme != "https")):
             raise DownloadError(
                 f"the server redirected (HTTP {code}) to {newurl}, which is outside the allowed "
                 f"hosts {sorted(h for h in self.allowed if h)}; refused.",

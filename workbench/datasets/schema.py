@@ -196,9 +196,16 @@ def read_table(
     where = str(path)
     problems: list[Problem] = []
     try:
+        nul = _nul_offset(path)
         handle = open(path, newline="", encoding="utf-8-sig")
     except OSError as error:
         problems.append(Problem(what=f"cannot be opened ({error.strerror}).", fix="check the path", file=where))
+        return ParsedTable(path, _empty(stored), [], problems)
+    if nul is not None:  # Python's csv reads NUL bytes as text: a spreadsheet file would list nonsense columns
+        handle.close()
+        problems.append(Problem(what=f"is binary, not CSV text (a NUL byte at byte offset {nul}).",
+                                fix="export it as a UTF-8 CSV file (in a spreadsheet: Save as > CSV UTF-8)",
+                                file=where))
         return ParsedTable(path, _empty(stored), [], problems)
     with handle:
         reader = csv.reader(handle, strict=True)
@@ -256,6 +263,13 @@ def read_table(
     frame = pl.DataFrame({spec.name: pl.Series(spec.name, columns[spec.name], dtype=_load_dtype(spec)) for spec in stored})
     frame = _cast_enums(frame, stored)
     return ParsedTable(path, frame, lines, problems)
+
+
+def _nul_offset(path: Path, limit: int = 1 << 20) -> int | None:
+    """Where the first NUL byte sits in the first `limit` bytes (None for text): text CSV never holds one."""
+    with open(path, "rb") as stream:
+        offset = stream.read(limit).find(b"\x00")
+    return None if offset < 0 else offset
 
 
 def _apply_precision(columns, stored, hints, raw, where, line, problems) -> None:

@@ -23,10 +23,19 @@ import polars as pl
 import traitlets
 from altair.utils.schemapi import debug_mode
 
+from workbench.errors import UsageError
 from workbench.widgets import record
 from workbench.widgets.render import esc, table_html
 
 DAY_MS = 86_400_000
+
+
+class ExplorerInputError(UsageError, traitlets.TraitError):
+    """A control or constructor value an explorer refuses, with the trait, the value and the fix.
+
+    A TraitError too, so traitlets treats it as a validation failure (rolling back a batch set in
+    `hold_trait_notifications`) and code that catches TraitError keeps working.
+    """
 
 
 class Explorer(widgets.VBox):
@@ -52,11 +61,16 @@ class Explorer(widgets.VBox):
         self._sources = record.source_index()
         super().__init__(**state)
         alt.JupyterChart.enable_offline()  # JupyterLab has no internet here: bundle vega instead of esm.sh
-        self.jchart = alt.JupyterChart(None)
+        # SVG, not canvas: every mark is an element a screen reader (and a browser test) can find and click
+        self.jchart = alt.JupyterChart(None, embed_options={"renderer": "svg"})
         self._table = widgets.HTML()
         self._output = widgets.Output()
         self._save_button = widgets.Button(description="Save", icon="save",
                                            tooltip="write table + chart with sidecars under data/")
+        # stable hooks for styling and for the browser tests (tests/browser)
+        for widget, css_class in ((self, "wb-explorer"), (self, f"wb-{self.name}"), (self.jchart, "wb-chart"),
+                                  (self._table, "wb-rows"), (self._save_button, "wb-save"), (self._output, "wb-status")):
+            widget.add_class(css_class)
         self._click(self._save_button, lambda _b: self.save())
         self._watch(self.jchart, self._on_pick, "_vl_selections")
         for name in self.filters:
@@ -123,6 +137,10 @@ class Explorer(widgets.VBox):
         from workbench.outputs import csv_ready, save
 
         frame = self.selection
+        if frame.is_empty():  # saving nothing would silently replace the selection saved last
+            raise UsageError("nothing to save: the filters and the chart selection keep no rows.",
+                             fix="widen the filters or clear the chart selection, then save again.",
+                             column="selection", value=self.describe())
         meta = {"title": f"{self.title}: {self.describe()}",
                 "description": f"{frame.height} rows selected in the {self.title}. Filters: {self.describe()}.",
                 "sources": record.sources_of(frame), "licences": record.licences(self.datasets),
@@ -137,6 +155,9 @@ class Explorer(widgets.VBox):
 
     def close(self) -> None:
         """Release timers, links, observers and every widget this explorer created."""
+        if not hasattr(self, "_watches"):  # a constructor that failed early: ipywidgets still closes the
+            super().close()                # half-built object when it is collected, and must not raise there
+            return
         self._cancel_timer()
         for link in self._links:
             link.unlink()
@@ -356,8 +377,29 @@ def subset_of(proposal: dict, allowed: Iterable[str]) -> tuple[str, ...]:
     for value in proposal["value"]:
         if value not in allowed:
             near = difflib.get_close_matches(str(value), allowed, n=3) or allowed[:5]
-            raise traitlets.TraitError(f"{proposal['trait'].name}: unknown value {value!r}; nearest: {near}")
+            raise ExplorerInputError(f"unknown value {value!r}.",
+                                     fix=f"choose known values; nearest: {near}.",
+                                     column=proposal["trait"].name, value=value)
     return tuple(proposal["value"])
+
+
+def usable_rows(frame: pl.DataFrame, needed: Iterable[str], *, dataset: str, as_of: object = None) -> pl.DataFrame:
+    """`frame` if it has the columns an explorer reads and at least one row; else a UsageError saying why.
+
+    Without this, a frame of another table fails deep inside polars, and an empty one (an `as_of` before the
+    record starts) fails on the first minimum or maximum it takes.
+    """
+    missing = [column for column in needed if column not in frame.columns]
+    if missing:
+        raise UsageError(f"the rows given lack the {dataset} column(s) {', '.join(missing)}.",
+                         fix=f"pass a frame with the {dataset} schema, e.g. workbench.datasets.load({dataset!r}).",
+                         column=missing[0])
+    if frame.is_empty():
+        known = f" known on {as_of}" if as_of is not None else ""
+        raise UsageError(f"{dataset} has no rows{known}, so there is nothing to explore.",
+                         fix="pass a later as_of (e.g. as_of='2019-07-22'), or leave it out for the record as "
+                             "known today.", column="data" if as_of is None else "as_of", value=as_of)
+    return frame
 
 
 def is_in(column: str, chosen: tuple[str, ...]) -> pl.Expr | None:

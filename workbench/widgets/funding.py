@@ -17,7 +17,16 @@ import traitlets
 from workbench.charts import funding as charts
 from workbench.charts.base import when
 from workbench.charts.theme import captioned, money_axis
-from workbench.widgets.base import Explorer, is_in, options_of, selectable, subset_of, where
+from workbench.widgets.base import (
+    Explorer,
+    ExplorerInputError,
+    is_in,
+    options_of,
+    selectable,
+    subset_of,
+    usable_rows,
+    where,
+)
 
 DEALS_DRAWN = 2000  # above this many rows the chart shows yearly sums instead of one point per deal
 COMPUTE = {"any": None, "tied": True, "not tied": False}
@@ -54,6 +63,7 @@ class FundingExplorer(Explorer):
             from workbench import datasets
 
             data = datasets.load("funding_events", as_of=as_of)
+        data = usable_rows(data, self.columns, dataset="funding_events", as_of=as_of)
         self._choices = {column: options_of(data[column].unique())
                          for column in ("investor", "recipient", "instrument", "amount_kind", "confidence")}
         self._data = data.sort("date").with_columns(pl.col("date").dt.year().alias("year"))
@@ -75,7 +85,9 @@ class FundingExplorer(Explorer):
     def _ordered(self, proposal: dict) -> tuple[int, int]:
         first, last = proposal["value"]
         if first > last:
-            raise traitlets.TraitError(f"years: {first} is after {last}; give (first, last)")
+            raise ExplorerInputError(f"the first year {first} is after the last year {last}.",
+                                     fix="give (first, last) with first <= last, e.g. years=(2019, 2023).",
+                                     column="years", value=(first, last))
         return first, last
 
     def _controls(self) -> list[widgets.Widget]:

@@ -17,7 +17,7 @@ import polars as pl
 import traitlets
 
 from workbench.charts.governance import BOARD_CRISIS, governance_timeline, structure_bands
-from workbench.widgets.base import Explorer, selectable, subset_of, where
+from workbench.widgets.base import Explorer, ExplorerInputError, selectable, subset_of, usable_rows, where
 
 SEED_DATE = dt.date(2019, 7, 22)  # the seed article: "the record as the article's readers knew it"
 CRISIS_WINDOW = (BOARD_CRISIS.start - dt.timedelta(days=7), BOARD_CRISIS.end + dt.timedelta(days=7))
@@ -48,7 +48,8 @@ class GovernanceExplorer(Explorer):
 
         self._structures = datasets.load("org_structures", as_of=as_of)
         self._events = datasets.load("governance_events", as_of=as_of)
-        self._record = united(self._structures, self._events)
+        self._record = usable_rows(united(self._structures, self._events), ("date", "orgs"),
+                                   dataset="org_structures and governance_events", as_of=as_of)
         self._labs = sorted(set(self._record["orgs"].explode().drop_nulls()))
         super().__init__(**state)
 
@@ -76,10 +77,16 @@ class GovernanceExplorer(Explorer):
     def _known_lab(self, proposal: dict) -> str:
         return subset_of({**proposal, "value": (proposal["value"],)}, self._labs)[0]
 
-    @traitlets.validate("end")
-    def _after_start(self, proposal: dict) -> dt.date:
-        if proposal["value"] < self.start:
-            raise traitlets.TraitError(f"end {proposal['value']} is before start {self.start}")
+    @traitlets.validate("start", "end")
+    def _ordered_days(self, proposal: dict) -> dt.date:
+        """start <= end, whichever is set (dynamic defaults are not cross-validated, so reading the other is safe)."""
+        name = proposal["trait"].name
+        start, end = (proposal["value"], self.end) if name == "start" else (self.start, proposal["value"])
+        if end < start:
+            raise ExplorerInputError(f"end {end} is before start {start}.",
+                                     fix="choose an end on or after the start; to move both, set them together: "
+                                         "`with explorer.hold_trait_notifications(): explorer.start, explorer.end = "
+                                         "a, b`.", column=name, value=proposal["value"])
         return proposal["value"]
 
     @traitlets.observe("compare")
@@ -157,7 +164,7 @@ class GovernanceExplorer(Explorer):
             bands = bands.encode(x=zoom)
         # legal forms and organisations are different colour scales: one shared legend would mix them
         return (alt.vconcat(bands.properties(width=width), timeline.properties(width=width))
-                .resolve_scale(color="independent", shape="independent"))
+                .resolve_scale(color="independent", fill="independent", stroke="independent", shape="independent"))
 
 
 def united(structures: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:

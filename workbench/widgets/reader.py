@@ -17,7 +17,7 @@ import traitlets
 
 from workbench.charts.theme import THEME_COLOURS, captioned
 from workbench.widgets import record
-from workbench.widgets.base import Explorer
+from workbench.widgets.base import Explorer, ExplorerInputError
 from workbench.widgets.render import badge, esc, source_links
 
 SEED = "bloomberg-2019-07-22-microsoft-openai"
@@ -82,7 +82,9 @@ class ArticleReader(Explorer):
             import difflib
 
             near = difflib.get_close_matches(proposal["value"], known, n=3)
-            raise traitlets.TraitError(f"unknown doc_id {proposal['value']!r}; nearest: {near or known[:3]}")
+            raise ExplorerInputError(f"unknown doc_id {proposal['value']!r}.",
+                                     fix=f"use a doc_id of the corpus (seeds/); nearest: {near or known[:3]}.",
+                                     column="doc_id", value=proposal["value"])
         return proposal["value"]
 
     @traitlets.validate("themes", "marks")
@@ -90,14 +92,18 @@ class ArticleReader(Explorer):
         allowed = THEMES if proposal["trait"].name == "themes" else MARKS
         unknown = set(proposal["value"]) - set(allowed)
         if unknown:
-            raise traitlets.TraitError(f"{proposal['trait'].name}: unknown {sorted(unknown)}; use {allowed}")
+            raise ExplorerInputError(f"unknown {proposal['trait'].name} {sorted(unknown)}.",
+                                     fix=f"use any of {allowed} (an empty tuple shows none).",
+                                     column=proposal["trait"].name, value=sorted(unknown)[0])
         return tuple(v for v in allowed if v in proposal["value"])
 
     @traitlets.validate("claim")
     def _valid_claim(self, proposal: dict) -> int:
         sentences = analysis_of(self.doc_id).claims["sentence"].to_list()
         if proposal["value"] not in (0, *sentences):
-            raise traitlets.TraitError(f"sentence {proposal['value']} is not a claim; claims: {sentences}")
+            raise ExplorerInputError(f"sentence {proposal['value']} is not a claim.",
+                                     fix=f"use 0 (every claim) or the sentence number of a claim: {sentences}.",
+                                     column="claim", value=proposal["value"])
         return proposal["value"]
 
     @traitlets.observe("doc_id")
@@ -231,5 +237,7 @@ def mark_text(text: str, spans: list[tuple[int, int, str, str]]) -> str:
                   if k in THEME_COLOURS][:1]
         styles += [MARK_STYLES[k] for k in dict.fromkeys(s[2] for s in covering) if k in MARK_STYLES]
         tip = "; ".join(dict.fromkeys(s[3] for s in covering))
-        out.append(f'<span style="{esc(";".join(styles))}" title="{esc(tip)}">{piece}</span>')
+        kinds = " ".join(dict.fromkeys(s[2] for s in covering))
+        out.append(f'<span class="wb-mark" data-kinds="{esc(kinds)}" style="{esc(";".join(styles))}" '
+                   f'title="{esc(tip)}">{piece}</span>')
     return "".join(out)
