@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 # JupyterLab refuses to start as root unless told (containers and CI machines run as root).
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: run test lab bench clean-venv
+.PHONY: run test lab app bench clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(VENV)/.installed-test
 ## lab: open JupyterLab on the notebooks
 lab: $(VENV)/.installed-run
 	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(LAB_ROOT_FLAG)
+
+## app: the explorers as a dashboard without code (Voilà), on 127.0.0.1; open the URL it prints (with its token)
+app: $(VENV)/.installed-run
+	$(PY) -m workbench app
 
 $(VENV)/.installed-bench: pyproject.toml | $(PY)
 	$(PIP) install -e ".[test,bench]"

@@ -526,23 +526,17 @@ def test_make_lab_listens_on_loopback_and_keeps_its_token() -> None:
             assert value, f"--{name} is empty: {argv}"
 
 
-def test_make_app_listens_on_loopback_with_a_token_when_there_is_one() -> None:
-    makefile = (REPO / "Makefile").read_text()
-    if not re.search(r"^app:", makefile, re.MULTILINE):
-        pytest.skip("the Makefile has no app target")
+def test_make_app_listens_on_loopback_with_a_token() -> None:
     lines = _recipe("app")
     for line in lines:
         assert not _DISABLING.search(line), line
     launchers = [line for line in lines if "voila" in line or "workbench app" in line]
-    assert len(launchers) == 1, lines
-    if "workbench app" in launchers[0]:  # the CLI builds the Voilà command: check what it builds
-        from workbench import app
+    assert len(launchers) == 1 and "workbench app" in launchers[0], lines  # the CLI builds the Voilà command
+    from workbench import app
 
-        argv = app.voila_command(port=8866, token="a-token")
-        with pytest.raises(WorkbenchError, match="token"):
-            app.voila_command(port=8866, token="")
-    else:
-        argv = shlex.split(launchers[0])
+    argv = app.voila_command(port=8866, token="a-token")
+    with pytest.raises(WorkbenchError, match="token"):
+        app.voila_command(port=8866, token="")
     options = _options(argv)
     assert _listening_address(options, "Voila") == "127.0.0.1", argv
     # standalone Voilà serves without a token unless given one (Voila.token) or asked for one (--token)
