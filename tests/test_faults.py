@@ -27,9 +27,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 import workbench as wb
-from workbench import outputs
+from workbench import atomic_write
 from workbench.errors import OutputError
-from workbench.runner import RUN_LOCK, RunLocked, run_notebooks
+from workbench.run_control import RUN_LOCK, RunLocked
+from workbench.runner import run_notebooks
 
 LINUX_PROC = Path("/proc/self/fd").is_dir()
 needs_proc = pytest.mark.skipif(not LINUX_PROC, reason="finds kernels and open files through /proc (Linux)")
@@ -371,11 +372,11 @@ def test_run_into_a_data_folder_that_cannot_be_written_exits_2_with_the_folder_a
 
 
 class _DiskFull:
-    """Replaces outputs._write_durably: the n-th file written gets half its bytes, then ENOSPC."""
+    """Replaces atomic_write._write_durably: the n-th file written gets half its bytes, then ENOSPC."""
 
     def __init__(self, fail_at: int) -> None:
         self.fail_at, self.calls = fail_at, 0
-        self.real = outputs._write_durably
+        self.real = atomic_write._write_durably
 
     def __call__(self, handle: int, content: bytes) -> None:
         self.calls += 1
@@ -401,7 +402,7 @@ def test_a_full_disk_part_way_through_a_save_keeps_every_earlier_file(data_dir: 
     wb.save(chart(FRAME), "nb/deals-chart")
     before = _files(data_dir)
     full = _DiskFull(fail_at)
-    monkeypatch.setattr(outputs, "_write_durably", full)
+    monkeypatch.setattr(atomic_write, "_write_durably", full)
     with pytest.raises(OutputError, match="No space left on device.*nothing was changed"):
         wb.save(chart(FRAME.with_columns(pl.col("amount_usd") * 2)), "nb/deals-chart")
     assert full.calls == fail_at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import altair as alt
@@ -137,7 +138,7 @@ def test_read_only_data_folder_gives_a_clear_error(data_dir: Path, monkeypatch) 
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(outputs.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
     with pytest.raises(OutputError, match="Permission denied.*check that data/ is writable"):
         wb.save(FRAME, "nb/deals")
     assert not any(p.is_file() for p in data_dir.rglob("*") if p.name != ".manifest.lock")

@@ -19,15 +19,13 @@ import hashlib
 import json
 import os
 import re
-import signal
-import tempfile
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbench import paths
+from workbench.atomic_write import FILE_MODE, write_error, write_files_atomically
 from workbench.errors import OutputError, UnsafeOutputNameError
 from workbench.provenance import produced_by
 
@@ -35,11 +33,6 @@ MANIFEST_VERSION = 1
 META_KEYS = ("title", "description", "sources", "licences", "derived_from", "notes")
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _MAX_DEPTH = 3
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp alone makes files private (0600)
-_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_holding: list[int] = []  # non-empty while a block holds signals (main thread only)
 _MEDIA_TYPES = {
     ".parquet": "application/vnd.apache.parquet", ".csv": "text/csv", ".png": "image/png",
     ".svg": "image/svg+xml", ".html": "text/html", ".json": "application/json",
@@ -148,68 +141,6 @@ def refuse_symlinks(root: Path, target: Path, *, name: str | None = None) -> Non
         probe = probe.parent
 
 
-def write_files_atomically(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling first; rename them into place, in order, once all are written.
-
-    SIGINT and SIGTERM are held meanwhile (see `_signals_held`), so a stopped run or kernel leaves neither a
-    temporary file nor half of a set of renames behind.
-    """
-    staged: list[tuple[Path, Path]] = []
-    with _signals_held():
-        try:
-            for path, content in files.items():
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-                except OSError as error:
-                    raise _write_error(path, error) from None
-                staged.append((Path(temp_name), path))
-                os.chmod(temp_name, _FILE_MODE)
-                _write_durably(handle, content)
-            for temp, path in staged:
-                os.replace(temp, path)
-        except OSError as error:
-            raise _write_error(staged[-1][1] if staged else next(iter(files)), error) from None
-        finally:
-            for temp, _ in staged:
-                with contextlib.suppress(FileNotFoundError):
-                    temp.unlink()
-
-
-def _write_durably(handle: int, content: bytes) -> None:
-    """Write all of `content` to an open temporary file and flush it to the disk before anything is renamed."""
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(content)
-        stream.flush()
-        os.fsync(stream.fileno())
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends, then deliver them to the handlers that were in place.
-
-    `workbench run` stops a kernel with SIGTERM and Jupyter interrupts one with SIGINT; either may arrive in the
-    middle of a save. Held, it takes effect just after the save, so every output is the old one or the new one.
-    Only the main thread can set handlers, so saves from other threads are not shielded (nor interrupted).
-    """
-    if _holding or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    _holding.append(0)
-    received: list[int] = []
-    previous = {}
-    for signum in _HELD_SIGNALS:
-        if signal.getsignal(signum) is not None:  # None: a handler set outside Python, left alone
-            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        _holding.clear()
-        for signum in dict.fromkeys(received):
-            signal.raise_signal(signum)
-
 
 def update_manifest(root: Path, entries: dict[str, dict]) -> None:
     """Merge entries into data/manifest.json under a lock, so two runs never interleave their writes."""
@@ -258,12 +189,12 @@ def _locked(root: Path) -> Iterator[None]:
     try:
         root.mkdir(parents=True, exist_ok=True)
         # O_NOFOLLOW: a link planted as the lock file must not make us create or open a file outside data/
-        handle = os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, _FILE_MODE), "a")
+        handle = os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE), "a")
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise OutputError(f"{lock} is a symbolic link, so locking it could touch a file outside data/.",
                               fix="remove the link from data/ and save again.", file=lock) from None
-        raise _write_error(lock, error) from None
+        raise write_error(lock, error) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -436,9 +367,3 @@ def _citation(sidecar: dict) -> str:
 
 def _json_bytes(document: Any) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n").encode()
-
-
-def _write_error(path: Path, error: OSError) -> OutputError:
-    return OutputError(f"cannot write the output ({error.strerror or error}); nothing was changed.",
-                       fix="check that data/ is writable and the disk has space, then run again (or set "
-                       "WORKBENCH_DATA_DIR to a folder you can write).", file=path)

@@ -13,7 +13,8 @@ import html
 import re
 from pathlib import Path
 
-from workbench.outputs import read_manifest, write_files_atomically
+from workbench.atomic_write import write_files_atomically
+from workbench.outputs import read_manifest
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_NOTE = "[An interactive explorer: open this notebook in JupyterLab (make lab) to use it.]"

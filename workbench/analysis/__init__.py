@@ -114,7 +114,7 @@ def write_corpus_analysis(source: str | Path | pl.DataFrame, output_dir: Path, *
     """Like `analyze_corpus`, but each batch's frames go to `output_dir/<frame>/part-NNNNN.parquet` as they
     are made, so memory stays that of one batch however large the corpus. Read back with
     `pl.scan_parquet(output_dir / "claims")`."""
-    from workbench.outputs import write_files_atomically
+    from workbench.atomic_write import write_files_atomically
 
     _check_batching(batch_size, workers)
     folders = {name: Path(output_dir) / name for name in FRAMES}
