@@ -39,7 +39,7 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none", "autoStartDefaultKernel": True},
 }
 START_TIMEOUT_S = 60
-RUN_TIMEOUT_MS = 240_000  # several notebooks may run at once on two cores
+RUN_TIMEOUT_MS = 180_000
 
 
 def chromium() -> str | None:
@@ -283,17 +283,24 @@ def wait_for_charts(page, scope: str = "body") -> int:
 
     A widget output is an output without a MIME type that is not nested in another (an explorer's own
     Output); every one of them, and every explorer inside (the app's tabs), must hold a drawn `.vega-embed`.
+    On time-out the error names the outputs still undrawn, by the text around them.
     """
-    page.wait_for_function(
-        """(scope) => {
-            const root = document.querySelector(scope);
-            if (!root) return false;
-            const drawn = (e) => e.querySelector('.vega-embed svg, .vega-embed canvas') !== null;
-            const widgets = [...root.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')]
-                .filter(o => o.parentElement.closest('.jp-OutputArea-output') === null);
-            const explorers = [...root.querySelectorAll('.wb-explorer')];
-            return widgets.length > 0 && widgets.every(drawn) && explorers.every(drawn);
-        }""", arg=scope, timeout=RUN_TIMEOUT_MS, polling=250)
+    undrawn = """(scope) => {
+        const root = document.querySelector(scope);
+        if (!root) return ['no ' + scope];
+        const drawn = (e) => e.querySelector('.vega-embed svg, .vega-embed canvas') !== null;
+        const widgets = [...root.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')]
+            .filter(o => o.parentElement.closest('.jp-OutputArea-output') === null);
+        const explorers = [...root.querySelectorAll('.wb-explorer')];
+        if (widgets.length === 0) return ['no widget output yet'];
+        return [...widgets, ...explorers].filter(e => !drawn(e))
+            .map(e => (e.closest('.jp-Cell') || e).innerText.slice(0, 120));
+    }"""
+    try:
+        page.wait_for_function(f"(scope) => ({undrawn})(scope).length === 0", arg=scope, timeout=RUN_TIMEOUT_MS,
+                               polling=250)
+    except Exception as error:  # noqa: BLE001 - Playwright's TimeoutError, made specific
+        raise AssertionError(f"charts not drawn in time: {page.evaluate(undrawn, scope)}") from error
     return page.locator(f"{scope} .vega-embed").count()
 
 
