@@ -56,7 +56,6 @@ class Server:
     token: str
     root: Path
     log: Path
-    kernels_api: bool = True
 
     @property
     def base(self) -> str:
@@ -220,18 +219,9 @@ def shot_on_failure(page, path: Path) -> Iterator[None]:
 
 
 def open_notebook(page, server: Server, name: str) -> None:
-    """Open `name` and wait for its kernel (see `goto_notebook` and `wait_until_idle`)."""
-    goto_notebook(page, server, name)
-    wait_until_idle(page)
-
-
-def goto_notebook(page, server: Server, name: str) -> None:
-    """Load `name` in a fresh workspace (JupyterLab would otherwise restore the last one's tabs)."""
+    """Open `name` in a fresh workspace (JupyterLab would otherwise restore the last one's tabs) and wait for its
+    kernel; fold the file browser away so the notebook has the width."""
     page.goto(f"{server.base}/lab/workspaces/{uuid.uuid4().hex}/tree/{name}?reset&token={server.token}")
-
-
-def wait_until_idle(page) -> None:
-    """Wait for the notebook and its kernel; fold the file browser away so the notebook has the width."""
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=START_TIMEOUT_S * 1000)
     page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
     page.wait_for_function(
@@ -240,14 +230,8 @@ def wait_until_idle(page) -> None:
         timeout=START_TIMEOUT_S * 1000, polling=250)
 
 
-def run_all_cells(page) -> None:
-    """Run All Cells and wait for the end (see `start_run_all` and `wait_for_run`)."""
-    start_run_all(page)
-    wait_for_run(page)
-
-
-def start_run_all(page, attempts: int = 3) -> None:
-    """Run → Run All Cells from the menu, and return once a cell has started.
+def run_all_cells(page, attempts: int = 3) -> None:
+    """Run → Run All Cells from the menu, then wait until every code cell has run or one has failed.
 
     Under load JupyterLab can report "Idle" a moment before the kernel takes requests, and the first Run All
     is then dropped: if no cell has started within a few seconds, the menu is used again.
@@ -260,21 +244,17 @@ def start_run_all(page, attempts: int = 3) -> None:
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         try:
             page.wait_for_function(started, timeout=10_000, polling=200)
-            return
+            break
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError; retried, then re-raised
             if attempt == attempts - 1:
                 raise
-
-
-def wait_for_run(page) -> None:
-    """Wait until every code cell has run, or one has failed (an error stops Run All)."""
     page.wait_for_function(
         """() => {
             const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
             const done = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
             const idle = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]');
             const failed = document.querySelector('[data-mime-type="application/vnd.jupyter.stderr"]');
-            return idle !== null && (done || failed !== null);
+            return idle !== null && (done || failed !== null);  // an error stops Run All: report it
         }""", timeout=RUN_TIMEOUT_MS, polling=250)
 
 

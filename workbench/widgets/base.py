@@ -67,7 +67,7 @@ class Explorer(widgets.VBox):
         self._output = widgets.Output()
         self._save_button = widgets.Button(description="Save", icon="save",
                                            tooltip="write table + chart with sidecars under data/")
-        # stable hooks for styling and for the browser tests (tests/browser)
+        # stable hooks for styling and for the browser tests (tests/test_browser.py)
         for widget, css_class in ((self, "wb-explorer"), (self, f"wb-{self.name}"), (self.jchart, "wb-chart"),
                                   (self._table, "wb-rows"), (self._save_button, "wb-save"), (self._output, "wb-status")):
             widget.add_class(css_class)
