@@ -280,11 +280,11 @@ CASES = [
          lambda env: datasets.load_funding(), SchemaError, ["funding_events.csv:2", "'src-doesnotexist'"]),
     Case("row-cites-no-source", "overlay", overlay("funding_events", lambda: funding_csv({"source_ids": ""})),
          lambda env: datasets.load_funding(), SchemaError, ["funding_events.csv:2", "cites no source"]),
-    Case("source-without-url", "overlay", overlay("sources", "source_id,url,publisher,tier,checked\n"
-                                                               "my-src,,Example,primary,read the filing\n"),
+    Case("source-without-url", "overlay", overlay("sources", "source_id,url,title\n"
+                                                               "my-src,,The filing\n"),
          lambda env: datasets.load_sources(), SchemaError, ["sources.csv:2", "column 'url'", "required"]),
-    Case("source-url-not-a-web-address", "overlay", overlay("sources", "source_id,url,publisher,tier,checked\n"
-                                                                         "my-src,www.example.org,Ex,primary,read\n"),
+    Case("source-url-not-a-web-address", "overlay", overlay("sources", "source_id,url,title\n"
+                                                                         "my-src,www.example.org,Ex\n"),
          lambda env: datasets.load_sources(), SchemaError, ["sources.csv:2", "'www.example.org'", "https?"]),
     Case("duplicate-ids", "overlay", overlay("funding_events", lambda: funding_csv({"event_id": "d"}, {"event_id": "d"})),
          lambda env: datasets.load_funding(), SchemaError, ["funding_events.csv:3", "'d'", "line 2"]),

@@ -56,10 +56,29 @@ def test_user_row_replaces_shipped_row_by_id(user_dir):
 
 
 def test_user_sources_can_back_user_rows(user_dir):
-    write(user_dir, "sources", "source_id,url,publisher,tier,checked\nmy-src,https://example.org/filing,Example,primary,read the filing\n")
+    write(user_dir, "publishers", "host,publisher,kind,partisan,why\nexample.org,Example Corp,company,false,its own filings\n")
+    write(user_dir, "sources", "source_id,url,title\nmy-src,https://filings.example.org/2021,Annual filing\n")
+    write(user_dir, "funding_events", f"{HEADER}\nmy-deal,2021-01-01,day,Amazon,Anthropic,1e6,reported,equity,x,false,false,my-src,false\n")
+    source = datasets.load_sources().filter(pl.col("source_id") == "my-src").row(0, named=True)
+    assert (source["host"], source["publisher"], source["kind"], source["tier"]) == (
+        "filings.example.org", "Example Corp", "company", "primary")  # the tier comes from the host's publisher row
+    row = datasets.load_funding().filter(pl.col("event_id") == "my-deal").row(0, named=True)
+    assert row["confidence"] == "high" and row["meets_bar"]  # a primary source
+
+
+def test_a_user_source_on_an_unknown_host_names_the_host_and_the_fix(user_dir):
+    write(user_dir, "sources", "source_id,url,title\nmy-src,https://news.unknown-host.test/a,A story\n")
+    error, problems = problems_of(datasets.load_sources)
+    assert "'news.unknown-host.test'" in problems[0].what and "publishers.csv" in problems[0].fix
+    assert problems[0].line == 2 and problems[0].column == "url"
+
+
+def test_a_user_row_below_the_bar_is_kept_and_marked_low_with_the_reason(user_dir):
+    write(user_dir, "publishers", "host,publisher,kind,partisan,why\nsummaries.test,Summaries,aggregator,false,rewrites others\n")
+    write(user_dir, "sources", "source_id,url,title\nmy-src,https://summaries.test/a,A summary\n")
     write(user_dir, "funding_events", f"{HEADER}\nmy-deal,2021-01-01,day,Amazon,Anthropic,1e6,reported,equity,x,false,false,my-src,false\n")
     row = datasets.load_funding().filter(pl.col("event_id") == "my-deal").row(0, named=True)
-    assert row["confidence"] == "high"  # a primary source
+    assert row["confidence"] == "low" and not row["meets_bar"] and "summaries.test" in row["bar_reason"]
 
 
 def problems_of(callable_):

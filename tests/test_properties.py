@@ -933,7 +933,7 @@ def user_dir(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @_counted(FILES)
 @given(overlay_files())
 @example(("funding_events", b"event_id,date\nx,2020-02-30\n"))
-@example(("sources", b'source_id,url,publisher,tier,checked\n"unterminated,u,p,primary,c\n'))
+@example(("sources", b'source_id,url,title\n"unterminated,u,t\n'))
 @example(("entities", ("entity_id,name,kind,weak_support\n" + '"' + "x" * 200_000).encode()))
 def test_an_overlay_of_junk_is_a_workbench_error_never_a_raw_exception(user_dir: Path, overlay) -> None:
     name, content = overlay

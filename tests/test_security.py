@@ -225,7 +225,7 @@ def test_a_source_url_that_is_not_http_is_refused_when_the_overlay_loads(data_di
 
     (data_dir / "user").mkdir(parents=True)
     (data_dir / "user/sources.csv").write_text(
-        "source_id,url,publisher,tier,checked\nmy-src,javascript:alert(1),Evil,primary,never\n", encoding="utf-8")
+        "source_id,url,title\nmy-src,javascript:alert(1),Evil\n", encoding="utf-8")
     with pytest.raises(SchemaError, match="url"):
         datasets.load("sources")
 

@@ -58,3 +58,20 @@ def test_takeaways_escape_hostile_article_text(tmp_path) -> None:
     assert brief.height == 1 and "<img" in brief["claim"][0]  # the table keeps the text as it is
     text = hindsight.takeaways(brief.with_columns(since_publication=pl.lit("later")), evidence)
     assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
+
+
+def test_each_claim_cites_primary_and_originating_sources_first_with_publisher_date_and_kind(seed) -> None:
+    from workbench import datasets
+
+    _, _, brief = seed
+    sources = datasets.load("sources")
+    kind_of = dict(sources.select("url", pl.col("kind").cast(pl.String)).iter_rows())
+    tier_of = dict(sources.select("url", pl.col("tier").cast(pl.String)).iter_rows())
+    order = {"primary": 0, "originating": 1, "secondary": 2, "not_citable": 3}
+    deal = brief.filter(pl.col("sentence") == 1).row(0, named=True)
+    cited = deal["sources"].split("; ")
+    urls = [entry.rsplit(": ", 1)[1] for entry in cited]
+    assert [order[tier_of[u]] for u in urls] == sorted(order[tier_of[u]] for u in urls)
+    first = cited[0]
+    assert f", {kind_of[urls[0]].replace('_', ' ')}): " in first and "(20" in first  # "Publisher (date, kind): URL"
+    assert tier_of[urls[0]] in ("primary", "originating")

@@ -100,7 +100,7 @@ def _package_only(name: str) -> pl.DataFrame:
     parsed = read_table(entry.path, entry.fields)
     frame = parsed.frame.with_columns(pl.lit("package").cast(pl.Enum(cur.ORIGINS)).alias("origin"),
                                       pl.lit(str(entry.path)).alias("_file"), pl.Series("_line", parsed.lines, dtype=pl.Int64))
-    return cur._derive(entry, frame).drop("_file", "_line")
+    return cur.derive(entry, frame).drop("_file", "_line")
 
 
 def info(name: str) -> Any:

@@ -65,8 +65,10 @@ def summary() -> pl.DataFrame:
 
 
 def _source_count(name: str, table: pl.DataFrame) -> int:
-    if name == "sources":
-        return table.height
+    if name in ("sources", "publishers"):  # every source is classified through a publishers row
+        return cur.assemble("sources").frame.height
+    if "source_id" in table.columns:  # citations
+        return table["source_id"].n_unique()
     if "source_ids" not in table.columns:
         return 0
     return table.select(pl.col("source_ids").explode().drop_nulls().n_unique()).item()
@@ -126,6 +128,10 @@ def _curated_card(name: str) -> ProvenanceCard:
     lines += _wrap("cite as", entry.get("citation"))
     lines += _wrap("file", f"{entry.path} ({size:,} bytes, sha256 {digest[:16]}..., matches the registry)")
     lines += _wrap("compiled", "; ".join(entry.get("sources", [])))
+    if entry.get("coverage"):
+        lines += _wrap("coverage", entry.get("coverage"))
+    if entry.get("complete_through"):
+        lines += _wrap("complete to", f"{entry.get('complete_through')} (later events are missing; coverage names known gaps)")
     user = table.filter(pl.col("origin") == "user")
     lines += _wrap("rows", f"{table.height} ({table.height - user.height} shipped, {user.height} from you)")
     date_column = entry.get("date_column")
@@ -141,12 +147,18 @@ def _curated_card(name: str) -> ProvenanceCard:
         tier_text = ", ".join(f"{t} {n}" for t, n in tiers.iter_rows())
         lines += _wrap("sources", f"{len(cited)} cited ({tier_text}); see `workbench datasets info sources`")
         facts["sources"] = len(cited)
-    elif name == "sources":
+    elif "tier" in table.columns:
         tiers = table.group_by("tier").len().sort("tier")
-        lines += _wrap("tiers", ", ".join(f"{t} {n}" for t, n in tiers.iter_rows()))
+        lines += _wrap("tiers", ", ".join(f"{t} {n}" for t, n in tiers.iter_rows()) + " (from each host's kind in publishers)")
+    if "meets_bar" in table.columns:
+        meeting, headline = int(table["meets_bar"].sum()), table.filter(pl.col("headline"))
+        lines += _wrap("sourcing", f"{meeting} of {table.height} rows meet the bar; headline rows {int(headline['meets_bar'].sum())} "
+                                   f"of {headline.height} (docs/sourcing.md; `workbench datasets audit`)")
+        facts["meeting_bar"] = meeting
     if "confidence" in table.columns:
         counts = table.group_by("confidence").len().sort("confidence")
-        lines += _wrap("confidence", ", ".join(f"{c} {n}" for c, n in counts.iter_rows()) + " (low: only aggregator/blog sources, or flagged weak)")
+        lines += _wrap("confidence", ", ".join(f"{c} {n}" for c, n in counts.iter_rows()) + " (low: below the sourcing bar, "
+                       "see bar_reason and confidence_note; left out of headline totals by default)")
         facts["confidence"] = {c: n for c, n in counts.iter_rows()}
     if "disagreement" in table.columns:
         disputed = table.filter(pl.col("disagreement").is_not_null()).height

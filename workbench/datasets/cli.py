@@ -1,4 +1,4 @@
-"""`workbench datasets list | info NAME | validate PATH | fetch NAME`: the datasets from a terminal."""
+"""`workbench datasets list | info NAME | validate PATH | fetch NAME | audit`: the datasets from a terminal."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     fetch.add_argument("--url", help="fetch from this address instead of the registry's (a mirror; a folder URL "
                                      "for datasets of several files); pinned files must still match their sha256")
     fetch.set_defaults(handler=run_fetch)
+    audit = actions.add_parser("audit", help="how well the record is sourced, against the bar (docs/sourcing.md)")
+    audit.add_argument("--format", choices=("table", "json"), default="table")
+    audit.set_defaults(handler=run_audit)
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
 
@@ -79,4 +82,12 @@ def run_fetch(args: argparse.Namespace) -> int:
     frame = live.fetch(args.name, offline=args.offline, refresh=args.refresh, url=args.url)
     where = live.cached_path(args.name, url=args.url)
     sys.stdout.write(f"ok: {args.name}: {frame.height} rows, {frame.width} columns (cached at {where})\n")
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from workbench.datasets import audit
+
+    report = audit.audit()
+    sys.stdout.write((audit.format_json(report) if args.format == "json" else audit.format_text(report)) + "\n")
     return 0

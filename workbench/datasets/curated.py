@@ -2,8 +2,9 @@
 
 Order of work for one table: verify the shipped file's sha256 -> read and type every cell -> read
 data/user/<name>.csv with the same schema -> overlay (user rows added, or replacing shipped rows with the
-same id) -> check ids, cross-table references and row rules -> add derived columns (origin, confidence,
-known_from, countable). Every problem found is reported at once, with file, line, column, value and fix.
+same id) -> check ids, cross-table references and row rules -> add derived columns (origin, a source's
+host, publisher and tier, a row's sourcing bar and confidence, known_from, countable) -> check the bar.
+Every problem found is reported at once, with file, line, column, value and fix.
 Results are cached per process and invalidated when any curated or user file changes.
 """
 
@@ -18,6 +19,7 @@ import polars as pl
 
 from workbench import paths
 from workbench.datasets import registry as reg
+from workbench.datasets import sourcing
 from workbench.datasets.schema import FieldSpec, ParsedTable, end_of_period, read_table
 from workbench.errors import DatasetError, Problem, SchemaError
 
@@ -97,10 +99,11 @@ def _with_place(parsed: ParsedTable, origin: str) -> pl.DataFrame:
     )
 
 
-def _duplicates(frame: pl.DataFrame, key: str, fix: str) -> list[Problem]:
+def duplicate_ids(frame: pl.DataFrame, columns: list[str], fix: str) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
-    for value, file, line in frame.select(key, "_file", "_line").iter_rows():
+    key = "+".join(columns)
+    for value, file, line in frame.select(KEY, "_file", "_line").iter_rows():
         if value is None:
             continue
         if value in seen:
@@ -110,16 +113,28 @@ def _duplicates(frame: pl.DataFrame, key: str, fix: str) -> list[Problem]:
     return problems
 
 
+KEY = "_key"  # the primary key as one string column (a composite key's parts joined by '|')
+
+
+def key_columns(entry: reg.CuratedEntry) -> list[str]:
+    key = entry.primary_key
+    return [key] if isinstance(key, str) else list(key)
+
+
+def keyed(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return frame.with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in columns], separator="|").alias(KEY))
+
+
 def _assemble(name: str) -> Assembled:
     entry = reg.curated(name)
     verify_checksum(entry)
     fields = entry.fields
     stored = entry.stored_fields
-    key = entry.primary_key
+    key, columns = KEY, key_columns(entry)
     package = read_table(entry.path, fields)
     problems = list(package.problems)
-    frame = _with_place(package, "package") if not package.problems else None
-    problems += _duplicates(frame, key, "give each row its own id") if frame is not None else []
+    frame = keyed(_with_place(package, "package"), columns) if not package.problems else None
+    problems += duplicate_ids(frame, columns, "give each row its own id") if frame is not None else []
 
     overlay_path = user_path(name)
     user_ids: list[str] = []
@@ -130,8 +145,8 @@ def _assemble(name: str) -> Assembled:
         if not user.problems:
             missing = [pl.lit(None, dtype=spec.dtype).alias(spec.name) for spec in stored if spec.name not in user.frame.columns]
             user.frame = user.frame.with_columns(missing).select([spec.name for spec in stored])
-            user_frame = _with_place(user, "user")
-            problems += _duplicates(user_frame, key, "keep one row per id in your overlay (a row with a shipped id replaces the shipped row)")
+            user_frame = keyed(_with_place(user, "user"), columns)
+            problems += duplicate_ids(user_frame, columns, "keep one row per id in your overlay (a row with a shipped id replaces the shipped row)")
             user_ids = user_frame[key].to_list()
             if frame is not None:
                 replaced = sorted(set(user_ids) & set(frame[key].to_list()))
@@ -143,15 +158,18 @@ def _assemble(name: str) -> Assembled:
     if problems or frame is None:
         raise SchemaError(f"dataset {name!r} has rows that do not fit its schema", problems)
 
-    problems += _row_rules(name, frame, stored)
-    problems += _references(name, frame, stored, key)
+    problems += row_rules(name, frame, stored)
+    problems += references(name, frame, stored)
     if problems:
         raise SchemaError(f"dataset {name!r} has rows that break its rules or references", problems)
-    frame = _derive(entry, frame)
+    frame = derive(entry, frame)
+    problems += _bar_rules(frame) if name in sourcing.EVENT_TABLES else []
+    if problems:
+        raise SchemaError(f"dataset {name!r} has rows below the sourcing bar without a reason", problems)
     return Assembled(name, frame, overlay_path if overlay_path.is_file() else None, user_ids, replaced)
 
 
-def _row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[Problem]:
+def row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[Problem]:
     """Rules that span cells: sourcing, amount consistency, totals."""
     problems: list[Problem] = []
     columns = set(frame.columns)
@@ -160,6 +178,13 @@ def _row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[
         for row in rows:
             if not row["source_ids"] and not row["unsourced_reason"]:
                 problems.append(Problem(what="cites no source.", fix="add source ids (add the source to data/user/sources.csv first if it is new), or explain in unsourced_reason", file=row["_file"], line=row["_line"], column="source_ids", value=""))
+    problems += _bracket_rules(rows, [spec.name for spec in stored if spec.type == "string"])
+    if name == "sources":
+        problems += _host_rules(rows)
+    if name == "citations":
+        problems += _citation_rules(rows)
+    if "official_ids" in columns:
+        problems += _identifier_rules(rows)
     if name == "funding_events":
         totals = {row["event_id"]: row for row in rows}
         parts: dict[str, float] = {}
@@ -190,7 +215,108 @@ def _row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[
     return problems
 
 
-def _references(name: str, frame: pl.DataFrame, stored: list[FieldSpec], key: str) -> list[Problem]:
+def _bracket_rules(rows: list[dict], columns: list[str]) -> list[Problem]:
+    """Text whose brackets do not pair was scrambled by an edit (a phrase moved across a parenthesis)."""
+    problems = []
+    for row in rows:
+        for column in columns:
+            text, depth = row.get(column) or "", 0
+            for char in text:
+                depth += {"(": 1, ")": -1}.get(char, 0)
+                if depth < 0:
+                    break
+            if depth:
+                problems.append(Problem(what="has brackets that do not pair, as if a phrase was moved across them.",
+                                        fix="rewrite the text so every '(' closes with a ')'", file=row["_file"],
+                                        line=row["_line"], column=column, value=text))
+    return problems
+
+
+def _host_rules(rows: list[dict]) -> list[Problem]:
+    """Every source's host must be in the publishers table: its tier comes from there, never from the row."""
+    known = set(assemble("publishers").frame["host"].to_list())
+    problems = []
+    pages: dict[str, int] = {}
+    for row in rows:
+        page = sourcing.same_page_key(row["url"])
+        if page in pages:
+            problems.append(Problem(what=f"is the same page as the source on line {pages[page]} (only tracking parameters or "
+                                         "the scheme differ).", fix="cite that source's id instead and remove this row",
+                                    file=row["_file"], line=row["_line"], column="url", value=row["url"]))
+        pages.setdefault(page, row["_line"])
+        host = sourcing.host_of(row["url"])
+        if sourcing.match_host(host, known) is None:
+            problems.append(Problem(
+                what=f"is on the host {host!r}, which is not in the publishers table, so its tier is unknown.",
+                fix=f"add a row for {host} to {user_path('publishers')} (host,publisher,kind,partisan,why; kind one of "
+                    f"{', '.join(sourcing.KINDS)})", file=row["_file"], line=row["_line"], column="url", value=row["url"]))
+    return problems
+
+
+def _citation_rules(rows: list[dict]) -> list[Problem]:
+    """A citation names a row that exists and lists that source; excerpts and links say where they were seen."""
+    problems = []
+    listed: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        place = dict(file=row["_file"], line=row["_line"])
+        if row["seen"] in ("excerpt", "link_only") and not row["seen_via"]:
+            problems.append(Problem(what=f"is seen as {row['seen']!r} but does not say through which page.",
+                                    fix="give the URL of the page that reproduced or linked it in seen_via", column="seen_via",
+                                    value="", **place))
+        dataset = str(row["dataset"])
+        if dataset not in listed:
+            table = assemble(dataset).frame
+            key = key_columns(reg.curated(dataset))[0]
+            listed[dataset] = dict(table.select(key, "source_ids").iter_rows())
+        sources = listed[dataset].get(row["row_id"])
+        if sources is None:
+            problems.append(Problem(what=f"cites row {row['row_id']!r}, which is not in {dataset}.",
+                                    fix=f"use an existing id of {dataset}, or remove the citation", column="row_id",
+                                    value=row["row_id"], **place))
+        elif row["source_id"] not in (sources or []):
+            problems.append(Problem(what=f"says {row['source_id']} supports {dataset} row {row['row_id']}, which does not "
+                                         "list that source.", fix=f"add {row['source_id']} to the row's source_ids, or remove "
+                                    "the citation", column="source_id", value=row["source_id"], **place))
+    return problems
+
+
+def _identifier_rules(rows: list[dict]) -> list[Problem]:
+    """Official identifiers are scheme:value; a row without one says why none exists."""
+    problems = []
+    schemes = ", ".join(sourcing.IDENTIFIER_SCHEMES)
+    for row in rows:
+        place = dict(file=row["_file"], line=row["_line"])
+        for identifier in row["official_ids"] or []:
+            scheme, colon, value = identifier.partition(":")
+            if not colon or scheme not in sourcing.IDENTIFIER_SCHEMES or not value.strip():
+                problems.append(Problem(what="is not an official identifier of a known scheme.",
+                                        fix=f"write scheme:value with a scheme among {schemes} (e.g. celex:32024R1689)",
+                                        column="official_ids", value=identifier, **place))
+        reason = row["no_identifier_reason"] or ""
+        if not row["official_ids"] and not reason.startswith(sourcing.NO_IDENTIFIER_PREFIXES):
+            problems.append(Problem(what="has no official identifier and does not say whether one exists.",
+                                    fix="give official_ids (e.g. celex:..., eo:..., fr:..., bill:...), or start "
+                                        "no_identifier_reason with 'None exists:' (a company release, a statement) or "
+                                        "'Not yet found:' (an identifier exists but was not seen)",
+                                    column="no_identifier_reason", value=reason, **place))
+    return problems
+
+
+def _bar_rules(frame: pl.DataFrame) -> list[Problem]:
+    """A shipped row below the sourcing bar stays only with what is missing written down (confidence_note); your own
+    rows below it are kept and marked low confidence, with bar_reason saying why."""
+    if "meets_bar" not in frame.columns:
+        return []
+    below = frame.filter(~pl.col("meets_bar") & pl.col("confidence_note").is_null()
+                         & (pl.col("source_ids").list.len() > 0) & (pl.col("origin") == "package"))
+    return [Problem(what=f"is below the sourcing bar ({reason}) and does not say why.",
+                    fix="cite a primary source or an originating outlet (see docs/sourcing.md), or explain what is missing in "
+                        "confidence_note: the row then stays, marked low confidence", file=file, line=line,
+                    column="source_ids", value="; ".join(ids))
+            for reason, ids, file, line in below.select("bar_reason", "source_ids", "_file", "_line").iter_rows()]
+
+
+def references(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[Problem]:
     """Every reference (`table.column`) must resolve, within the overlaid tables."""
     problems: list[Problem] = []
     for spec in stored:
@@ -213,15 +339,18 @@ def _references(name: str, frame: pl.DataFrame, stored: list[FieldSpec], key: st
     return problems
 
 
-def _derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
+def derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
     wanted = {f.name for f in entry.fields if f.derived}
     extra = []
+    if "host" in wanted:
+        extra += _source_hosts(frame)
+    if "tier" in wanted and "host" not in wanted:  # publishers
+        extra.append(pl.Series("tier", [sourcing.tier_of(k, bool(p)) for k, p in frame.select("kind", "partisan").iter_rows()],
+                               dtype=pl.Enum(sourcing.TIERS)))
+    if "official_url" in wanted:
+        extra.append(pl.Series("official_url", [sourcing.official_url(ids) for ids in frame["official_ids"].to_list()], dtype=pl.String))
     if "confidence" in wanted:
-        tiers = dict(assemble("sources").frame.select("source_id", pl.col("tier").cast(pl.String)).iter_rows())
-        levels = []
-        for ids, weak in frame.select("source_ids", "weak_support").iter_rows():
-            levels.append(confidence_from_tiers([tiers[i] for i in ids or []], bool(weak)))
-        extra.append(pl.Series("confidence", levels, dtype=pl.Enum(CONFIDENCE)))
+        extra += _bar_columns(entry.name, frame)
     if "countable" in wanted:
         extra.append((pl.col("part_of").is_null() & pl.col("alternative_to").is_null()).alias("countable"))
     if "known_from" in wanted:
@@ -233,17 +362,32 @@ def _derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(order)
 
 
-def confidence_from_tiers(tiers: list[str], weak: bool) -> str:
-    """high: a primary source or two major outlets/wires; medium: one; low: only secondary, or weak support."""
-    if not tiers:
-        return "unsourced"
-    if weak:
-        return "low"
-    if "primary" in tiers or tiers.count("major_outlet") >= 2:
-        return "high"
-    if "major_outlet" in tiers:
-        return "medium"
-    return "low"
+def _source_hosts(frame: pl.DataFrame) -> list[pl.Series]:
+    """host, publisher, kind and tier of each source, from the publishers table (the host or its parent domain)."""
+    publishers = assemble("publishers").frame
+    by_host = {row["host"]: row for row in publishers.select("host", "publisher", "kind", "tier").iter_rows(named=True)}
+    hosts = [sourcing.host_of(url) for url in frame["url"]]
+    rows = [by_host.get(sourcing.match_host(host, by_host) or "", {}) for host in hosts]
+    return [pl.Series("host", hosts, dtype=pl.String),
+            pl.Series("publisher", [r.get("publisher") for r in rows], dtype=pl.String),
+            pl.Series("kind", [r.get("kind") for r in rows], dtype=pl.Enum(sourcing.KINDS)),
+            pl.Series("tier", [sourcing.source_tier(r.get("tier"), via) for r, via in zip(rows, frame["via"])],
+                      dtype=pl.Enum(sourcing.TIERS))]
+
+
+def _bar_columns(name: str, frame: pl.DataFrame) -> list[pl.Series]:
+    """headline, strongest_source, meets_bar, bar_reason and confidence of every row (see sourcing.assess)."""
+    sources = assemble("sources").frame
+    by_id = {row["source_id"]: row for row in sources.select("source_id", "host", "publisher", "via", pl.col("tier").cast(pl.String))
+             .iter_rows(named=True)}
+    headline = sourcing.headline_mask(name, frame)
+    results = [sourcing.assess([by_id[i] for i in ids or [] if i in by_id], headline=bool(is_headline), weak=bool(weak))
+               for ids, weak, is_headline in zip(frame["source_ids"].to_list(), frame["weak_support"], headline)]
+    return [headline.alias("headline"),
+            pl.Series("strongest_source", [r.strongest for r in results], dtype=pl.Enum([*sourcing.TIERS, "none"])),
+            pl.Series("meets_bar", [r.meets_bar for r in results], dtype=pl.Boolean),
+            pl.Series("bar_reason", [r.reason for r in results], dtype=pl.String),
+            pl.Series("confidence", [r.confidence for r in results], dtype=pl.Enum(CONFIDENCE))]
 
 
 def parse_as_of(as_of: object) -> date:

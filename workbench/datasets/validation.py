@@ -47,12 +47,14 @@ def validate_file(path: Path, dataset: str | None = None) -> pl.DataFrame:
         pl.lit(str(path)).alias("_file"),
         pl.Series("_line", parsed.lines, dtype=pl.Int64),
     )
-    problems = cur._duplicates(frame, entry.primary_key, "give each row its own id")
-    problems += cur._row_rules(name, frame, stored)
+    columns = cur.key_columns(entry)
+    frame = cur.keyed(frame, columns)
+    problems = cur.duplicate_ids(frame, columns, "give each row its own id")
+    problems += cur.row_rules(name, frame, stored)
     # self-references may point at shipped rows as well as rows of this file
-    shipped = cur.assemble(name).frame
-    combined = pl.concat([shipped.select(frame.columns).filter(~pl.col(entry.primary_key).is_in(frame[entry.primary_key].to_list())), frame])
-    problems += [p for p in cur._references(name, combined, stored, entry.primary_key) if p.file == str(path)]
+    shipped = cur.keyed(cur.assemble(name).frame, columns)
+    combined = pl.concat([shipped.select(frame.columns).filter(~pl.col(cur.KEY).is_in(frame[cur.KEY].to_list())), frame])
+    problems += [p for p in cur.references(name, combined, stored) if p.file == str(path)]
     if problems:
         raise SchemaError(f"{path.name} breaks the rules or references of {name!r}", problems)
-    return frame.drop("_file", "_line")
+    return frame.drop("_file", "_line", cur.KEY)

@@ -2,8 +2,10 @@
 valuation, against the peer labs and the other cloud-tied partnerships since Microsoft–OpenAI in 2019.
 
 Money is summed over `countable` rows only (a round's total and its parts, and alternative accounts of the same
-money, are all recorded). A compute commitment's `investor` is the buyer: money a lab commits to spend on
-someone's compute shows as `committed to spend`, never as money received.
+money, are all recorded), and by default only over rows that meet the sourcing bar (docs/sourcing.md): in the
+frames these views return, `countable` is false for a row below the bar unless `include_below_bar=True`, and
+`below_bar_note` says how many rows and how much money that leaves out. A compute commitment's `investor` is the
+buyer: money a lab commits to spend on someone's compute shows as `committed to spend`, never as money received.
 
 `cite` and `flat` (the CSV-ready frame of `workbench.outputs`) are used by the other views.
 """
@@ -49,10 +51,31 @@ def funding_focus(focus: str) -> str:
     return canonical_org(focus, datasets.load(FUNDING)["recipient"].unique())
 
 
-def focus_deals(focus: str) -> pl.DataFrame:
+def _funding(include_below_bar: bool = False) -> pl.DataFrame:
+    """funding_events with `countable` narrowed to rows that meet the sourcing bar (unless asked otherwise)."""
+    funding = datasets.load(FUNDING)
+    if include_below_bar:
+        return funding
+    return funding.with_columns(pl.col("countable") & pl.col("meets_bar"))
+
+
+def below_bar_note(focus: str | None = None) -> str:
+    """How many countable rows (of `focus` as recipient, or all) the totals leave out as below the sourcing bar,
+    their disclosed money, and how to include them."""
+    rows = datasets.load(FUNDING).filter(pl.col("countable") & ~pl.col("meets_bar"))
+    if focus is not None:
+        rows = rows.filter(pl.col("recipient") == funding_focus(focus))
+    if rows.is_empty():
+        return "Every countable row in these totals meets the sourcing bar."
+    return (f"{rows.height} countable row(s) below the sourcing bar ({format_usd(rows['amount_usd'].sum())} disclosed) are "
+            "left out of these totals; pass include_below_bar=True to count them (their reasons: bar_reason and "
+            "confidence_note in funding_events).")
+
+
+def focus_deals(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """Every deal in which `focus` received money, and every compute commitment it made (`direction`), by date."""
     focus = funding_focus(focus)
-    funding = datasets.load(FUNDING)
+    funding = _funding(include_below_bar)
     direction = (pl.when(pl.col("recipient") == focus).then(pl.lit(RECEIVED))
                  .when((pl.col("investor") == focus) & (pl.col("instrument") == "compute_commitment"))
                  .then(pl.lit(SPEND)))
@@ -60,9 +83,9 @@ def focus_deals(focus: str) -> pl.DataFrame:
             .select(DEAL_COLUMNS).sort("date", "event_id"))
 
 
-def backers(focus: str) -> pl.DataFrame:
+def backers(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """Who put money into `focus`: per investor, countable deals, money, money tied to its cloud, first and last."""
-    received = focus_deals(focus).filter((pl.col("direction") == RECEIVED) & _COUNTABLE)
+    received = focus_deals(focus, include_below_bar=include_below_bar).filter((pl.col("direction") == RECEIVED) & _COUNTABLE)
     return (received.group_by("investor")
             .agg(pl.len().alias("deals"), pl.col("amount_usd").null_count().alias("undisclosed"),
                  _sum("amount_usd").alias("amount_usd"), _sum("amount_usd", _TIED).alias("tied_usd"),
@@ -70,7 +93,8 @@ def backers(focus: str) -> pl.DataFrame:
             .sort(["amount_usd", "first"], descending=[True, False], nulls_last=True))
 
 
-def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS) -> pl.DataFrame:
+def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
+                   include_below_bar: bool = False) -> pl.DataFrame:
     """`focus` and the `peers` labs that received the most countable money since `since`, one row each.
 
     Columns: money received, money tied to the investor's cloud or compute and its share, the largest named
@@ -78,7 +102,7 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
     committed to buy; `is_focus` marks the focus.
     """
     focus = funding_focus(focus)
-    rows = _received_since(since)
+    rows = _received_since(since, include_below_bar)
     labs = set(datasets.load("entities").filter(pl.col("kind") == "lab")["name"])
     totals = (rows.filter(pl.col("recipient").is_in(labs)).group_by("recipient")
               .agg(_sum("amount_usd").alias("amount_usd")).sort(["amount_usd", "recipient"], descending=[True, False],
@@ -96,7 +120,7 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
     money = (rows.filter(_COUNTABLE).group_by("recipient")
              .agg(pl.len().alias("deals"), _sum("amount_usd").alias("amount_usd"),
                   _sum("amount_usd", _TIED).alias("tied_usd")))
-    spend = (_since(since).filter(pl.col("instrument") == "compute_commitment").group_by("investor")
+    spend = (_since(since, include_below_bar).filter(pl.col("instrument") == "compute_commitment").group_by("investor")
              .agg(_sum("amount_usd").alias("committed_to_spend_usd")).rename({"investor": "recipient"}))
     table = (pl.DataFrame({"recipient": chosen}).join(money, on="recipient", how="left")
              .join(largest, on="recipient", how="left").join(valuations, on="recipient", how="left")
@@ -110,18 +134,19 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
         "first_valuation_usd", "valuation_usd", "valuation_date", "valuation_multiple", "committed_to_spend_usd")
 
 
-def peer_rows(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS) -> pl.DataFrame:
+def peer_rows(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
+              include_below_bar: bool = False) -> pl.DataFrame:
     """The funding_events rows (all columns) of the labs in `lab_comparison`, dated on or after `since`."""
-    labs = lab_comparison(focus, since=since, peers=peers)["lab"]
-    return _received_since(since).filter(pl.col("recipient").is_in(labs.implode()))
+    labs = lab_comparison(focus, since=since, peers=peers, include_below_bar=include_below_bar)["lab"]
+    return _received_since(since, include_below_bar).filter(pl.col("recipient").is_in(labs.implode()))
 
 
-def partnerships(focus: str) -> pl.DataFrame:
+def partnerships(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """Strategic partnerships: every investor–recipient pair with countable money tied to the investor's cloud or
     compute (Microsoft–OpenAI since 2019, Amazon and Google–Anthropic, ...), oldest first; `is_focus` marks the
     pairs whose recipient is `focus`. Compute commitments (a lab buying compute) are left out."""
     focus = funding_focus(focus)
-    rows = _partnership_rows()
+    rows = _partnership_rows(include_below_bar)
     return (rows.group_by("investor", "recipient")
             .agg(pl.len().alias("deals"), pl.col("amount_usd").null_count().alias("undisclosed"),
                  _sum("amount_usd").alias("amount_usd"), _sum("amount_usd", _TIED).alias("tied_usd"),
@@ -131,25 +156,25 @@ def partnerships(focus: str) -> pl.DataFrame:
             .sort("first", "investor", "recipient"))
 
 
-def partnership_rows(focus: str) -> pl.DataFrame:
+def partnership_rows(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """The countable funding_events rows behind `partnerships` (for charts), all columns."""
     funding_focus(focus)
-    return _partnership_rows()
+    return _partnership_rows(include_below_bar)
 
 
-def _partnership_rows() -> pl.DataFrame:
-    funding = datasets.load(FUNDING).filter(_COUNTABLE, pl.col("instrument") != "compute_commitment")
+def _partnership_rows(include_below_bar: bool) -> pl.DataFrame:
+    funding = _funding(include_below_bar).filter(_COUNTABLE, pl.col("instrument") != "compute_commitment")
     tied_pairs = funding.filter(_TIED).select("investor", "recipient").unique()
     return funding.join(tied_pairs, on=["investor", "recipient"], how="semi").sort("date", "event_id")
 
 
-def _since(since: dt.date | str) -> pl.DataFrame:
+def _since(since: dt.date | str, include_below_bar: bool) -> pl.DataFrame:
     start = dt.date.fromisoformat(since) if isinstance(since, str) else since
-    return datasets.load(FUNDING).filter(pl.col("date") >= start)
+    return _funding(include_below_bar).filter(pl.col("date") >= start)
 
 
-def _received_since(since: dt.date | str) -> pl.DataFrame:
-    return _since(since).filter(pl.col("instrument") != "compute_commitment")
+def _received_since(since: dt.date | str, include_below_bar: bool) -> pl.DataFrame:
+    return _since(since, include_below_bar).filter(pl.col("instrument") != "compute_commitment")
 
 
 def _sum(column: str, where: pl.Expr | None = None) -> pl.Expr:

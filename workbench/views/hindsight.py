@@ -1,7 +1,9 @@
 """Notebook 05-hindsight: every checkable claim of an article with its verdict then and now, and the sources.
 
 `evidence(analysis)` lists each (claim, record row) match with the row's summary, confidence and the sources
-it cites (publisher, date, URL, looked up through `source_ids` in the `sources` table); `brief(...)` folds
+it cites (publisher, date, kind, URL, looked up through `source_ids` in the `sources` table), originating and
+primary sources first: a fact-checker reads the company, the regulator or the outlet that broke it before any
+follow-up; `brief(...)` folds
 that into one row per claim — the brief a journalist would cite. Both are flat (no list cells), so they save
 as CSV as they are.
 """
@@ -32,15 +34,8 @@ def evidence(analysis: Analysis) -> pl.DataFrame:
 
     matches = analysis.matches
     rows = record_rows(matches)
-    cited = (rows.select("dataset", "row_id", pl.col("source_ids").alias("source_id")).explode("source_id")
-             .join(datasets.load("sources").select("source_id", "publisher", "published", "url",
-                                                   pl.col("tier").cast(pl.String)), on="source_id", how="left")
-             .sort("dataset", "row_id", "source_id")
-             .group_by("dataset", "row_id", maintain_order=True)
-             .agg(pl.col("source_id").str.join("; ").alias("source_ids"),
-                  pl.format("{} ({}, {}): {}", pl.col("publisher").fill_null("unknown publisher"),
-                            pl.col("published").cast(pl.String).fill_null("undated"), pl.col("tier").fill_null("?"),
-                            pl.col("url").fill_null("no URL")).str.join("; ").alias("sources"),
+    cited = (_cited_sources(rows).group_by("dataset", "row_id", maintain_order=True)
+             .agg(pl.col("source_id").str.join("; ").alias("source_ids"), pl.col("cite").str.join("; ").alias("sources"),
                   pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
     claims = analysis.claims.select("doc_id", "paragraph", "sentence", "kind", pl.col("text").alias("claim"))
     return (matches.join(claims, on=["doc_id", "sentence"], how="left")
@@ -53,19 +48,41 @@ def evidence(analysis: Analysis) -> pl.DataFrame:
             .sort("sentence", "dataset", "row_id", nulls_last=True))
 
 
+def _cited_sources(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per (record row, source): publisher, date, kind and URL, primary and originating sources first."""
+    sources = datasets.load("sources").select("source_id", "publisher", "published", "url", "tier",
+                                              pl.col("kind").cast(pl.String))
+    return (rows.select("dataset", "row_id", pl.col("source_ids").alias("source_id")).explode("source_id")
+            .join(sources, on="source_id", how="left")
+            .sort("dataset", "row_id", "tier", "published", "source_id", nulls_last=True)
+            .with_columns(pl.format("{} ({}, {}): {}", pl.col("publisher").fill_null("unknown publisher"),
+                                    pl.col("published").cast(pl.String).fill_null("undated"),
+                                    pl.col("kind").str.replace_all("_", " ").fill_null("?"),
+                                    pl.col("url").fill_null("no URL")).alias("cite")))
+
+
 def brief(analysis: Analysis) -> pl.DataFrame:
     """One row per checkable claim: its best verdict as of publication and as of now, what the record learnt
-    since (notes of the rows that were not yet public), the record rows behind it and their sources."""
+    since (notes of the rows that were not yet public), the record rows behind it and their sources, primary and
+    originating sources first across all of the claim's rows."""
+    from workbench.widgets.record import record_rows
+
     found = evidence(analysis)
+    per_claim = (found.select("doc_id", "sentence", "dataset", "row_id").drop_nulls("row_id")
+                 .join(_cited_sources(record_rows(analysis.matches)), on=["dataset", "row_id"])
+                 .sort("doc_id", "sentence", "tier", "published", "source_id", nulls_last=True)
+                 .unique(["doc_id", "sentence", "source_id"], keep="first", maintain_order=True)
+                 .group_by("doc_id", "sentence", maintain_order=True)
+                 .agg(pl.col("cite").str.join("; ").alias("sources"), pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
     learnt = pl.col("note").filter(pl.col("verdict_then") != pl.col("verdict_now"))
     rows = found.group_by("doc_id", "sentence", maintain_order=True).agg(
         pl.col("paragraph", "kind", "claim").first(),
         pl.format("{}:{}", "dataset", "row_id").drop_nulls().str.join("; ").alias("record_rows"),
         pl.col("note").str.join(" | ").alias("evidence"),
-        learnt.str.join(" | ").alias("since_publication"),
-        pl.col("sources").drop_nulls().str.join("; ").alias("sources"),
-        pl.col("source_urls").drop_nulls().filter(pl.col("source_urls") != "").str.join("; ").alias("source_urls"))
+        learnt.str.join(" | ").alias("since_publication"))
     return (rows.join(summarise(analysis.matches), on=["doc_id", "sentence"])
+            .join(per_claim, on=["doc_id", "sentence"], how="left")
+            .with_columns(pl.col("sources", "source_urls").fill_null(""))
             .select("doc_id", "paragraph", "sentence", "kind", "claim", "verdict_then", "verdict_now",
                     "since_publication", "record_rows", "evidence", "sources", "source_urls")
             .sort("sentence"))

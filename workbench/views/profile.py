@@ -64,7 +64,7 @@ def record_timeline(org: str) -> pl.DataFrame:
         funding.select(pl.when(pl.col("recipient") == org).then(pl.lit("funding")).otherwise(pl.lit("spending"))
                        .alias("track"), "date",
                        pl.format("{} → {}: {}", "investor", "recipient", pl.col("deal").fill_null("deal")).alias("what"),
-                       "amount_usd", "countable", pl.lit("funding_events").alias("dataset"), pl.col("event_id").alias("row_id"),
+                       "amount_usd", (pl.col("countable") & pl.col("meets_bar")).alias("countable"), pl.lit("funding_events").alias("dataset"), pl.col("event_id").alias("row_id"),
                        "confidence", "source_ids"),
         governance.select(pl.lit("governance").alias("track"), "date", pl.format("{}: {}", "event_type", "summary")
                           .alias("what"), pl.lit("governance_events").alias("dataset"), pl.col("event_id").alias("row_id"),
@@ -109,8 +109,8 @@ def incident_rows(aiid_incidents: pl.DataFrame, org: str) -> pl.DataFrame:
 
 
 def summary(timeline: pl.DataFrame) -> pl.DataFrame:
-    """Per track: rows, first and last date, low-confidence rows, and money (countable rows only; never the
-    sum of every funding row, which counts totals and their parts twice)."""
+    """Per track: rows, first and last date, low-confidence rows, and money (countable rows that meet the sourcing
+    bar only; never the sum of every funding row, which counts totals and their parts twice)."""
     return (timeline.with_columns(low_confidence())
             .group_by("track", "theme", maintain_order=True)
             .agg(pl.len().alias("rows"), pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),

@@ -26,21 +26,21 @@ SUMMARIES: dict[str, tuple[str, pl.Expr]] = {
 
 @lru_cache(maxsize=1)
 def _sources_frame() -> pl.DataFrame:
-    return datasets.load("sources").select("source_id", "url", "publisher", "published")
+    return datasets.load("sources").select("source_id", "url", "publisher", pl.col("kind").cast(pl.String), "published")
 
 
 def source_index() -> dict[str, dict]:
-    """source_id -> {url, publisher, published} for linking ids in tables."""
+    """source_id -> {url, publisher, kind, published} for linking ids in tables."""
     return {row["source_id"]: row for row in _sources_frame().iter_rows(named=True)}
 
 
 def sources_of(frame: pl.DataFrame) -> list[dict]:
-    """The source rows (source_id, url, publisher, date) cited by the rows of `frame`, each once."""
+    """The source rows (source_id, url, publisher, kind, date) cited by the rows of `frame`, each once."""
     if "source_ids" not in frame.columns or frame.is_empty():
         return []
     ids = frame.select(pl.col("source_ids").explode().drop_nulls().unique().alias("source_id"))
     rows = ids.join(_sources_frame(), on="source_id", how="left").sort("source_id")
-    return [{"source_id": r["source_id"], "url": r["url"], "publisher": r["publisher"],
+    return [{"source_id": r["source_id"], "url": r["url"], "publisher": r["publisher"], "kind": r["kind"],
              "date": None if r["published"] is None else r["published"].isoformat()}
             for r in rows.iter_rows(named=True)]
 
