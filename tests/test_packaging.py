@@ -61,3 +61,47 @@ def test_public_face_resolves() -> None:
 
     for name in ("setup", "load_corpus", "save", "Corpus", "paths", "errors"):
         assert getattr(workbench, name) is not None
+
+
+def _pins(lock: str) -> dict[str, str]:
+    text = (REPO / "requirements" / lock).read_text()
+    entries = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^ \\\n]+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M)
+    assert len(entries) == len(re.findall(r"^[A-Za-z0-9][^ ]*==", text, re.M)), f"{lock}: a pin without hashes"
+    return {name.lower().replace("_", "-"): version for name, version, _ in entries}
+
+
+def test_locks_pin_every_dependency_inside_pyproject_ranges_with_hashes() -> None:
+    from packaging.version import Version
+
+    project = _pyproject()["project"]
+    run, test, bench = _pins("run.lock"), _pins("test.lock"), _pins("bench.lock")
+    for lock, pins, requirements in (("run.lock", run, project["dependencies"]),
+                                     ("test.lock", test, project["dependencies"] + project["optional-dependencies"]["test"]),
+                                     ("bench.lock", bench, project["optional-dependencies"]["bench"])):
+        for line in requirements:
+            requirement = Requirement(line)
+            name = requirement.name.lower().replace("_", "-")
+            assert name in pins, f"{lock} does not pin {name}: run `make lock`"
+            assert Version(pins[name]) in requirement.specifier, f"{lock}: {name}=={pins[name]} is outside {requirement}"
+    # one resolution: what run and bench share with test is pinned to the same version
+    assert all(test[name] == version for name, version in run.items())
+    assert all(test[name] == version for name, version in bench.items() if name in test)
+
+
+def test_make_installs_from_the_locks() -> None:
+    makefile = (REPO / "Makefile").read_text()
+    for lock in ("run", "test", "bench"):
+        assert f"--require-hashes -r requirements/{lock}.lock" in makefile
+    assert "install -e ." not in makefile.replace("--no-deps -e .", "")
+
+
+def test_every_output_names_the_lock_and_the_versions_that_shape_it() -> None:
+    import hashlib
+    from importlib import metadata
+
+    from workbench.provenance import produced_by
+
+    environment = produced_by()["environment"]
+    assert environment["lock"] == "requirements/run.lock"
+    assert environment["lock_sha256"] == hashlib.sha256((REPO / "requirements/run.lock").read_bytes()).hexdigest()
+    assert environment["packages"]["polars"] == metadata.version("polars") == _pins("run.lock")["polars"]

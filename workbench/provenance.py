@@ -1,4 +1,5 @@
-"""Who produced an output: the notebook, its parameters, the package version and the git commit.
+"""Who produced an output: the notebook, its parameters, the package version, the git commit and the environment
+(the dependency lock it was installed from, and the versions of the libraries that shape tables and figures).
 
 `workbench run` tells the notebook's kernel its name and parameters through environment variables; a
 notebook opened by hand in JupyterLab may name itself with `setup(notebook=...)`.
@@ -36,7 +37,37 @@ def produced_by() -> dict:
         "package": "ai-record-workbench",
         "version": __version__,
         "git_commit": git_commit(),
+        "environment": environment(),
     }
+
+
+#: The libraries whose version changes what a table or figure looks like.
+SHAPING_PACKAGES = ("polars", "altair", "vl-convert-python", "ipywidgets", "nbconvert", "papermill")
+LOCK_FILE = "requirements/run.lock"
+
+
+@functools.cache
+def environment() -> dict:
+    """The lock the environment was installed from (path and sha256, None outside a checkout) and the
+    installed versions of the libraries that shape outputs."""
+    import hashlib
+    from importlib import metadata
+
+    from workbench import paths
+    from workbench.errors import WorkbenchError
+
+    versions = {}
+    for name in SHAPING_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    try:
+        lock = paths.root() / LOCK_FILE
+        digest = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file() else None
+    except (OSError, WorkbenchError):
+        digest = None
+    return {"lock": LOCK_FILE if digest else None, "lock_sha256": digest, "packages": versions}
 
 
 @functools.cache

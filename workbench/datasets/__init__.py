@@ -149,7 +149,7 @@ def load_policy(as_of: str | date | None = None) -> pl.DataFrame:
 
 
 def load_sources(as_of: str | date | None = None) -> pl.DataFrame:
-    """Every cited source, with tier and what was checked."""
+    """Every cited page, with its host, publisher, kind and tier (from the publishers table)."""
     return load("sources", as_of)
 
 
