@@ -68,7 +68,7 @@ def funding_timeline(funding: pl.DataFrame, *, top_investors: int = 7, title: st
     """
     title = title or "Funding events by date"
     rows = _columns(funding, "funding_timeline")
-    drawn = _with_amount(rows, countable=False)
+    drawn = _with_amount(rows, countable=False).sort("date", "event_id")
     caption = source_caption(drawn, DATASET, notes=[HOLLOW, omitted(rows, drawn, "rows without an amount or date")])
     if drawn.is_empty():
         return placeholder(title, caption)
@@ -128,7 +128,8 @@ def investor_recipient_matrix(funding: pl.DataFrame, *, title: str | None = None
              .group_by("investor", "recipient")
              .agg(pl.when(pl.col("amount_usd").count() > 0).then(pl.col("amount_usd").sum()).alias("amount_usd"),
                   pl.len().alias("deals"), pl.col("amount_usd").null_count().alias("undisclosed"),
-                  pl.col("low_confidence").sum().alias("weak")))
+                  pl.col("low_confidence").sum().alias("weak"))
+             .sort("investor", "recipient"))  # group_by order varies between runs: the saved rows must not
     cells = cells.with_columns(_dark_cell("amount_usd"))
     base = _labelled(alt.Chart(embeddable(cells, "investor_recipient_matrix")), amount="amount_usd").encode(
         x=alt.X("recipient:N", title="Recipient", sort=_by_total(cells, "recipient"),
@@ -215,6 +216,7 @@ def compute_link_share(funding: pl.DataFrame, *, by: Literal["recipient", "inves
             .when(pl.col("compute_link").not_()).then(pl.lit(LINKS["other"])).otherwise(pl.lit(LINKS["unknown"])))
     shares = (drawn.with_columns(SHARE_BY[by].fill_null("(not recorded)").alias("group"), link.alias("link"))
               .group_by("group", "link").agg(pl.col("amount_usd").sum(), pl.len().alias("deals"))
+              .sort("group", "link")
               .with_columns((pl.col("amount_usd") / pl.col("amount_usd").sum().over("group")).alias("share")))
     order = sorted(shares.get_column("group").unique()) if by == "year" else _by_total(shares, "group")
     chart = _labelled(alt.Chart(embeddable(shares, "compute_link_share")), amount="amount_usd").mark_bar().encode(

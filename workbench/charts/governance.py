@@ -96,7 +96,7 @@ def governance_timeline(governance_events: pl.DataFrame, *, domain: tuple[dt.dat
     title = title or "Governance events"
     rows = require(governance_events, EVENT_COLUMNS, "governance_timeline")
     inside = pl.col("date").is_between(*domain) if domain else pl.lit(True)
-    drawn = rows.filter(pl.col("date").is_not_null() & inside)
+    drawn = rows.filter(pl.col("date").is_not_null() & inside).sort("date", "event_id")
     caption = source_caption(drawn, "governance_events", notes=[HOLLOW])
     if drawn.is_empty():
         return placeholder(title, caption)

@@ -38,7 +38,7 @@ def policy_timeline(policy_events: pl.DataFrame, *, title: str | None = None) ->
     """
     title = title or "Policy instruments by jurisdiction"
     rows = require(policy_events, COLUMNS, "policy_timeline")
-    drawn = rows.filter(pl.col("date").is_not_null())
+    drawn = rows.filter(pl.col("date").is_not_null()).sort("date", "event_id")
     caption = source_caption(drawn, DATASET, notes=[HOLLOW, omitted(rows, drawn, "rows without a date")])
     if drawn.is_empty():
         return placeholder(title, caption)
@@ -72,7 +72,8 @@ def concern_instrument_matrix(policy_events: pl.DataFrame, *, title: str | None 
     cells = (drawn.with_columns(low_confidence()).explode("concerns").drop_nulls("concerns")
              .group_by(pl.col("concerns").alias("concern"), "instrument_type")
              .agg(pl.len().alias("events"), pl.col("low_confidence").sum().alias("weak"),
-                  pl.col("event_id").sort().str.join(", ").alias("event_ids")))
+                  pl.col("event_id").sort().str.join(", ").alias("event_ids"))
+             .sort("concern", "instrument_type"))
     dark = pl.col("events") > 0.6 * pl.col("events").max()
     base = alt.Chart(embeddable(cells.with_columns(dark.alias("dark")), "concern_instrument_matrix")).encode(
         x=alt.X("instrument_type:N", title=None, sort=categories(rows, "instrument_type"),
