@@ -31,10 +31,10 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
-## check: the inner loop: lint and the unit tests, without kernels or browsers
+## check: the inner loop: lint and the unit tests, without kernels or browsers (a fifth of the property examples)
 check: $(VENV)/.installed-test
 	$(PY) -m ruff check workbench tests bench
-	$(PY) -m pytest -m "not slow and not browser" -q
+	WORKBENCH_PROPERTIES_SCALE=0.2 $(PY) -m pytest -m "not slow and not browser" -q
 
 ## lab: open JupyterLab on the notebooks
 lab: $(VENV)/.installed-run

@@ -1,7 +1,8 @@
 """`make bench`: measure what the issues promise, with medians and a baseline from the same run.
 
 Each bench/bench_*.py module defines `run() -> dict`; this script runs them all and writes
-bench/results.json (machine-readable) and prints a short table. Timings are never asserted in unit tests.
+bench/results.json (machine-readable) and prints a short table. `python bench/run.py loops run` re-measures only
+the named benchmarks and keeps the others' last results. Timings are never asserted in unit tests.
 """
 
 from __future__ import annotations
@@ -58,19 +59,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     results = {
-        "measured_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "measured_at": now,
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count()},
         "benchmarks": {},
     }
+    if only and RESULTS.is_file():  # re-measure some, keep the rest as they were last measured
+        results["benchmarks"] = json.loads(RESULTS.read_text()).get("benchmarks", {})
     for path in sorted(HERE.glob("bench_*.py")):
+        if only and path.stem.removeprefix("bench_") not in only:
+            continue
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)  # type: ignore[union-attr]
         print(f"running {path.stem} ...", flush=True)
-        results["benchmarks"][path.stem.removeprefix("bench_")] = module.run()
+        results["benchmarks"][path.stem.removeprefix("bench_")] = {**module.run(), "measured_at": now}
     tmp = RESULTS.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2) + "\n")
     tmp.replace(RESULTS)
@@ -81,4 +87,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
