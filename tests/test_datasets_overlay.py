@@ -203,3 +203,19 @@ def test_validate_file_without_installing(tmp_path, user_dir):
     with pytest.raises(SchemaError) as caught:
         datasets.validate(bad, "funding_events")
     assert caught.value.problems[0].column == "recipient" and caught.value.problems[0].value == "Nobody"
+
+
+def test_cached_analyses_and_sources_follow_an_edited_overlay(user_dir):
+    from conftest import SEED_ID
+
+    from workbench.views import article
+    from workbench.widgets import reader, record
+
+    before, first = datasets.data_version(), article.analysis(SEED_ID)
+    assert article.analysis(SEED_ID) is first and reader.analysis_of(SEED_ID) is reader.analysis_of(SEED_ID)
+    assert "my-src" not in record.source_index()
+    write(user_dir, "publishers", "host,publisher,kind,partisan,why\nexample.org,Example Corp,company,false,own filings\n")
+    write(user_dir, "sources", "source_id,url,title\nmy-src,https://example.org/filing,Annual filing\n")
+    assert datasets.data_version() != before
+    assert record.source_index()["my-src"]["publisher"] == "Example Corp"  # seen without a restart
+    assert article.analysis(SEED_ID) is not first  # recomputed against the edited data

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
 __all__ = [
-    "list_datasets", "summary", "load", "info", "validate", "user_path",
+    "list_datasets", "summary", "load", "info", "validate", "user_path", "data_version",
     "load_funding", "load_governance", "load_org_structures", "load_policy", "load_sources", "load_entities",
     "fetch", "cached_path", "fetch_epoch_models", "fetch_aiid_incidents", "fetch_ai_index_investment",
     "fetch_ai_index_policy", "fetch_agora", "fetch_aiaaic",
@@ -119,6 +119,13 @@ def validate(path: str | Path, dataset: str | None = None) -> pl.DataFrame:
     from workbench.datasets import validation as _validate
 
     return _validate.validate_file(Path(path), dataset)
+
+
+def data_version() -> str:
+    """A fingerprint of the record, your overlays and the seeds: it changes whenever one of them is edited."""
+    from workbench.datasets import curated as cur
+
+    return cur.data_version()
 
 
 def user_path(name: str) -> Path:

@@ -66,6 +66,16 @@ def _signature() -> tuple:
     return tuple(sig)
 
 
+def data_version() -> str:
+    """A short fingerprint of every input an analysis or explorer reads: the registry, the curated files, your
+    overlays and the seeds folder (names, sizes, modification times). Caches keyed on it see every edit."""
+    import hashlib
+
+    seeds = paths.seeds_dir()
+    files = sorted(seeds.iterdir()) if seeds.is_dir() else []
+    return hashlib.sha1(repr((_signature(), [_stat(f) for f in files])).encode()).hexdigest()[:16]
+
+
 def assemble(name: str) -> Assembled:
     """The checked, overlaid table `name` (cached until a curated or user file changes)."""
     signature = _signature()

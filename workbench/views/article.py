@@ -9,6 +9,7 @@ from functools import cache
 import altair as alt
 import polars as pl
 
+from workbench import datasets
 from workbench.analysis import Analysis, analyze
 from workbench.charts import THEME_COLOURS, captioned
 from workbench.corpus import load_corpus
@@ -22,9 +23,14 @@ RECORD = ("funding_events", "governance_events", "org_structures", "policy_event
 READINGS = {"verdict_at_publication": "as of publication", "verdict": "as known now"}
 
 
-@cache
 def analysis(doc_id: str) -> Analysis:
-    """The analysis of a corpus document (computed once per session; it is a pure function of the files)."""
+    """The analysis of a corpus document: computed once per version of the files it reads
+    (`datasets.data_version`), so an edited article, overlay or record row shows up."""
+    return _analysis(doc_id, datasets.data_version())
+
+
+@cache
+def _analysis(doc_id: str, version: str) -> Analysis:
     known = load_corpus().documents["doc_id"].to_list()
     if doc_id not in known:
         import difflib

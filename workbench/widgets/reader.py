@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import polars as pl
 import traitlets
 
+from workbench import datasets
 from workbench.charts.theme import THEME_COLOURS, captioned
 from workbench.widgets import record
 from workbench.widgets.base import Explorer, ExplorerInputError
@@ -29,18 +30,27 @@ MARK_STYLES = {"actors": "border-bottom:2px solid #333", "amounts": "font-weight
                "dates": "text-decoration:underline dotted #CC79A7 2px", "claim": "box-shadow:0 0 0 2px #F0E442"}
 
 
-@cache
 def analysis_of(doc_id: str) -> Any:
-    """Analyses are pure functions of the article and the shipped record: compute each once per session."""
+    """Analyses are pure functions of the article and the record: computed once per version of the data
+    (`datasets.data_version`), so an edited overlay or article shows up on the next redraw."""
+    return _analysis_of(doc_id, datasets.data_version())
+
+
+@cache
+def _analysis_of(doc_id: str, version: str) -> Any:
     from workbench.analysis import analyze
 
     return analyze(doc_id)
 
 
-@cache
 def claim_rows(doc_id: str) -> pl.DataFrame:
     """One row per claim × record row behind it, by sentence; cached like `analysis_of`, which it extends
     (joining the record rows on every redraw cost more than the rest of the redraw)."""
+    return _claim_rows(doc_id, datasets.data_version())
+
+
+@cache
+def _claim_rows(doc_id: str, version: str) -> pl.DataFrame:
     analysis = analysis_of(doc_id)
     claims = analysis.claims.select("paragraph", "sentence", pl.col("text").alias("claim"), "kind")
     matches = analysis.matches.select("sentence", "dataset", "row_id", "verdict_at_publication", "verdict", "note")

@@ -24,8 +24,12 @@ SUMMARIES: dict[str, tuple[str, pl.Expr]] = {
 }
 
 
-@lru_cache(maxsize=1)
 def _sources_frame() -> pl.DataFrame:
+    return _sources_of_version(datasets.data_version())
+
+
+@lru_cache(maxsize=1)
+def _sources_of_version(version: str) -> pl.DataFrame:
     return datasets.load("sources").select("source_id", "url", "publisher", pl.col("kind").cast(pl.String), "published")
 
 
