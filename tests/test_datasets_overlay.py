@@ -208,8 +208,9 @@ def test_validate_file_without_installing(tmp_path, user_dir):
 def test_cached_analyses_and_sources_follow_an_edited_overlay(user_dir):
     from conftest import SEED_ID
 
+    from workbench.datasets import citing as record
     from workbench.views import article
-    from workbench.widgets import reader, record
+    from workbench.widgets import reader
 
     before, first = datasets.data_version(), article.analysis(SEED_ID)
     assert article.analysis(SEED_ID) is first and reader.analysis_of(SEED_ID) is reader.analysis_of(SEED_ID)

@@ -159,7 +159,7 @@ def cite_article(doc_id: str, *, title: str, description: str, record: bool = Fa
     """`meta` for `workbench.save`: the article as the source and input; with `record`, also the record tables
     its claims were checked against (their licences and files)."""
     from workbench import paths
-    from workbench.widgets import record as cited
+    from workbench.datasets import citing as cited
 
     document = load_corpus().document(doc_id)
     source = {"url": document["url"], "publisher": document["publisher"], "author": document["author"],

@@ -41,7 +41,7 @@ def citation(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, list]:
     Curated rows cite their `source_ids` (looked up in the sources table); live datasets cite their
     provenance (licence, citation, the cached files' hashes).
     """
-    from workbench.widgets import record
+    from workbench.datasets import citing as record
 
     names = list(dict.fromkeys(names))
     curated = [n for n in names if n in datasets.list_datasets("curated")]

@@ -30,7 +30,7 @@ def evidence(analysis: Analysis) -> pl.DataFrame:
 
     A claim the record cannot speak to keeps its row (dataset and row_id null, verdict unverifiable).
     """
-    from workbench.widgets.record import record_rows
+    from workbench.datasets.citing import record_rows
 
     matches = analysis.matches
     rows = record_rows(matches)
@@ -65,7 +65,7 @@ def brief(analysis: Analysis) -> pl.DataFrame:
     """One row per checkable claim: its best verdict as of publication and as of now, what the record learnt
     since (notes of the rows that were not yet public), the record rows behind it and their sources, primary and
     originating sources first across all of the claim's rows."""
-    from workbench.widgets.record import record_rows
+    from workbench.datasets.citing import record_rows
 
     found = evidence(analysis)
     per_claim = (found.select("doc_id", "sentence", "dataset", "row_id").drop_nulls("row_id")

@@ -23,8 +23,8 @@ import polars as pl
 import traitlets
 from altair.utils.schemapi import debug_mode
 
+from workbench.datasets import citing as record
 from workbench.errors import UsageError
-from workbench.widgets import record
 from workbench.widgets.render import esc, table_html
 
 DAY_MS = 86_400_000

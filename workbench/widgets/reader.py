@@ -17,7 +17,7 @@ import traitlets
 
 from workbench import datasets
 from workbench.charts.theme import THEME_COLOURS, captioned
-from workbench.widgets import record
+from workbench.datasets import citing as record
 from workbench.widgets.base import Explorer, ExplorerInputError
 from workbench.widgets.render import badge, esc, source_links
 

@@ -1,6 +1,7 @@
-"""What the explorers cite: the source rows behind selected record rows, licences and input hashes.
+"""What a table or chart of record rows cites: the source rows behind them, licences and input hashes.
 
-Kept apart from the widgets so Save and the tables agree on where a row comes from.
+In the datasets layer so that the views (notebook outputs) and the explorers (Save) agree on where a row comes
+from without one importing the other.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from functools import lru_cache
 import polars as pl
 
 from workbench import datasets
+
+__all__ = ["SUMMARIES", "derived_from", "licences", "record_rows", "source_index", "sources_of"]
 
 # dataset -> (primary key, one-line summary of a row) for claims that point at record rows
 SUMMARIES: dict[str, tuple[str, pl.Expr]] = {
