@@ -102,6 +102,7 @@ GOOD_ROW = "doc-a,a.txt,Title,Pub,Auth,2020-01-02,https://example.org/a,en"
 ARTICLE = "OpenAI said on Monday that Microsoft will invest $1 billion.\n\nThe money arrives over years.\n"
 FUNDING_CELLS = {"event_id": "x", "date": "2020-01-01", "date_precision": "day", "investor": "Amazon",
                  "recipient": "Anthropic", "amount_usd": "1", "amount_kind": "reported", "instrument": "equity",
+                 "status": "committed", "asset": "cash",
                  "deal": "d", "is_total": "false", "compute_link": "false", "source_ids": "{src}",
                  "weak_support": "false"}
 

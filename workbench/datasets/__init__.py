@@ -85,7 +85,12 @@ def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) 
         else:
             frame = frame.filter(frame["origin"] == "package")
     if as_of is not None:
-        frame = cur.as_of_filter(entry, frame, cur.parse_as_of(as_of))
+        day = cur.parse_as_of(as_of)
+        frame = cur.as_of_filter(entry, frame, day)
+        if "current_status" in frame.columns:  # money's status as it was known that day
+            from workbench.datasets import money
+
+            frame = money.with_status(frame, load("funding_status_changes", day, with_user=with_user), day)
     return frame
 
 

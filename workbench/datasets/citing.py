@@ -60,11 +60,14 @@ def licences(names: Iterable[str]) -> list[str]:
 
 
 def derived_from(names: Iterable[str]) -> list[dict]:
-    """The shipped files the explorer read, with the hashes the registry checks."""
-    from workbench.datasets import registry
+    """The shipped files an output was computed from, with the hashes the registry checks, each table's version
+    and the record's (the changelog's latest), so a reader can diff against the record they have."""
+    from workbench.datasets import registry, versions
 
+    record = versions.record_version()
     return [{"dataset": name, "path": f"workbench/datasets/{registry.curated(name).raw['file']}",
-             "sha256": registry.curated(name).get("sha256")} for name in names]
+             "sha256": registry.curated(name).get("sha256"), "version": versions.table_version(name),
+             "record_version": record} for name in names]
 
 
 def record_rows(matches: pl.DataFrame) -> pl.DataFrame:

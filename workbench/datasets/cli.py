@@ -1,4 +1,5 @@
-"""`workbench datasets list | info NAME | validate PATH | fetch NAME | audit`: the datasets from a terminal."""
+"""`workbench datasets list | info NAME | validate PATH | fetch NAME | audit | export DIR | diff OLD NEW`: the
+datasets from a terminal."""
 
 from __future__ import annotations
 
@@ -30,6 +31,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     audit = actions.add_parser("audit", help="how well the record is sourced, against the bar (docs/sourcing.md)")
     audit.add_argument("--format", choices=("table", "json"), default="table")
     audit.set_defaults(handler=run_audit)
+    export = actions.add_parser("export", help="write a snapshot of the record (every curated table) into a folder")
+    export.add_argument("folder")
+    export.set_defaults(handler=run_export)
+    diff = actions.add_parser("diff", help="rows and cells that changed between two versions of the record",
+                              description="OLD and NEW are each a folder written by `datasets export`, a git "
+                                          "revision of this repository as git:REV (e.g. git:HEAD~1), or 'current'.")
+    diff.add_argument("old")
+    diff.add_argument("new", nargs="?", default="current")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("--limit", type=int, default=40, help="changed cells listed in the text format")
+    diff.set_defaults(handler=run_diff)
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
 
@@ -90,4 +102,23 @@ def run_audit(args: argparse.Namespace) -> int:
 
     report = audit.audit()
     sys.stdout.write((audit.format_json(report) if args.format == "json" else audit.format_text(report)) + "\n")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from workbench.datasets import versions
+
+    folder = versions.export(args.folder)
+    print(f"wrote the record, version {versions.record_version()}, to {folder}")
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from workbench.datasets import versions
+
+    result = versions.diff(args.old, args.new)
+    sys.stdout.write((json.dumps(result.to_json(), indent=1, default=str) if args.format == "json"
+                      else result.to_text(args.limit)) + "\n")
     return 0

@@ -18,8 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from workbench import paths
+from workbench.datasets import money, sourcing
 from workbench.datasets import registry as reg
-from workbench.datasets import sourcing
 from workbench.datasets.schema import FieldSpec, ParsedTable, end_of_period, read_table
 from workbench.errors import DatasetError, Problem, SchemaError
 
@@ -170,6 +170,7 @@ def _assemble(name: str) -> Assembled:
 
     problems += row_rules(name, frame, stored)
     problems += references(name, frame, stored)
+    problems += _status_references(frame) if name == "funding_events" else []
     if problems:
         raise SchemaError(f"dataset {name!r} has rows that break its rules or references", problems)
     frame = derive(entry, frame)
@@ -195,6 +196,8 @@ def row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[P
         problems += _citation_rules(rows)
     if "official_ids" in columns:
         problems += _identifier_rules(rows)
+    if {"status", "condition"} <= columns:
+        problems += _money_rules(rows)
     if name == "funding_events":
         totals = {row["event_id"]: row for row in rows}
         parts: dict[str, float] = {}
@@ -222,6 +225,46 @@ def row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[P
             total = totals[total_id]
             if total["amount_usd"] is not None and summed > total["amount_usd"] * 1.001:
                 problems.append(Problem(what=f"its parts (part_of) add up to {summed:,.0f} USD, more than the total {total['amount_usd']:,.0f}.", fix="check the per-investor amounts or the total", file=total["_file"], line=total["_line"], column="amount_usd", value=total["amount_usd"]))
+    return problems
+
+
+def _money_rules(rows: list[dict]) -> list[Problem]:
+    """Conditional money names its condition; mixed money says what it mixes; only a compute commitment is a
+    compute purchase; a superseded row names what replaced it."""
+    problems = []
+    for row in rows:
+        place = dict(file=row["_file"], line=row["_line"])
+        if row["status"] == "conditional" and not row["condition"]:
+            problems.append(Problem(what="is conditional but does not say on what.", fix="describe the condition (e.g. "
+                                    "'the restructuring closes by year end') in condition", column="condition", value="", **place))
+        if row.get("status") == "superseded" and not row.get("superseded_by"):
+            problems.append(Problem(what="is superseded but does not say by which row.", fix="name the funding_events "
+                                    "row that replaced it in superseded_by", column="superseded_by", value="", **place))
+        if "asset" not in row:
+            continue
+        if row["asset"] == "mixed" and not row["asset_detail"]:
+            problems.append(Problem(what="mixes assets but does not say which.", fix="list them in asset_detail (e.g. "
+                                    "'cash and Azure credits, split not disclosed')", column="asset_detail", value="", **place))
+        if (row["asset"] == "compute_purchase") != (row["instrument"] == "compute_commitment"):
+            problems.append(Problem(what=f"has asset {row['asset']!r} with instrument {row['instrument']!r}: only a compute "
+                                    "commitment (a lab buying compute) is a compute purchase.", fix="set both to "
+                                    "compute_commitment/compute_purchase, or neither", column="asset", value=row["asset"], **place))
+    return problems
+
+
+def _status_references(funding: pl.DataFrame) -> list[Problem]:
+    """Status changes must name funding rows that exist (checked here: the changes table cannot reference
+    funding_events without each table waiting on the other)."""
+    ids = set(funding["event_id"].to_list())
+    changes = assemble("funding_status_changes").frame
+    problems = []
+    for column in ("event_id", "superseded_by"):
+        for value, file, line in changes.select(column, "_file", "_line").iter_rows():
+            if value is not None and value not in ids:
+                near = difflib.get_close_matches(value, list(ids), n=1, cutoff=0.6)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                problems.append(Problem(what=f"refers to {value!r}, which is not an event_id in funding_events.",
+                                        fix=f"use an existing event_id{hint}", file=file, line=line, column=column, value=value))
     return problems
 
 
@@ -364,12 +407,21 @@ def derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
     if "countable" in wanted:
         extra.append((pl.col("part_of").is_null() & pl.col("alternative_to").is_null()).alias("countable"))
     if "known_from" in wanted:
-        column, disclosed, precision = entry.get("date_column"), entry.get("disclosed_column"), entry.get("precision_column")
-        ends = [end_of_period(d, p) if d is not None else None for d, p in frame.select(column, precision).iter_rows()]
-        extra.append(pl.coalesce(pl.col(disclosed), pl.Series("_end", ends, dtype=pl.Date)).alias("known_from"))
+        extra.append(_known_from(entry, frame))
     frame = frame.with_columns(extra)
+    if "current_status" in wanted:
+        frame = money.with_status(frame, assemble("funding_status_changes").frame)
     order = [f.name for f in entry.fields] + ["_file", "_line"]
     return frame.select(order)
+
+
+def _known_from(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.Expr:
+    """The first date a row was public: its disclosed date if given, else the end of its date's precision period."""
+    column, disclosed, precision = entry.get("date_column"), entry.get("disclosed_column"), entry.get("precision_column")
+    dates = frame[column].to_list()
+    precisions = frame[precision].to_list() if precision else ["day"] * len(dates)
+    ends = pl.Series("_end", [end_of_period(d, p) if d is not None else None for d, p in zip(dates, precisions)], dtype=pl.Date)
+    return (pl.coalesce(pl.col(disclosed), ends) if disclosed else pl.lit(ends)).alias("known_from")
 
 
 def _source_hosts(frame: pl.DataFrame) -> list[pl.Series]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.datasets.schema import FieldSpec
-from workbench.errors import DatasetError
+from workbench.errors import DatasetError, WorkbenchError
 
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 LIVE_MARKER = "# --- live datasets (fetch_*): entries below are owned by workbench/datasets/live.py ---"
@@ -160,10 +160,26 @@ def rehash(path: Path = REGISTRY_PATH) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args != ["--rehash"]:
-        print("usage: python -m workbench.datasets.registry --rehash", file=sys.stderr)
-        return 2
+    """Log reviewed row edits in the changelog (--reason, --note), then refresh the checksums."""
+    import argparse
+
+    from workbench.datasets import versions
+
+    parser = argparse.ArgumentParser(prog="python -m workbench.datasets.registry")
+    parser.add_argument("--rehash", action="store_true", required=True, help="refresh sha256/bytes of curated tables")
+    parser.add_argument("--reason", choices=versions.REASONS, help="changelog reason for the edited rows")
+    parser.add_argument("--note", default="", help="what changed and why, in a few words")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.reason:
+            base = "git:HEAD" if (REGISTRY_PATH.parents[2] / ".git").exists() else None
+            logged = versions.log_changes(args.reason, args.note, base=base)
+            print(f"logged {len(logged)} row change(s) as {args.reason}" + (f" ({versions.record_version()})" if logged else ""))
+        else:
+            versions.require_logged()
+    except WorkbenchError as error:
+        print(error, file=sys.stderr)
+        return 1
     changed = rehash()
     print(f"rehashed: {', '.join(changed) if changed else 'nothing changed'}")
     return 0

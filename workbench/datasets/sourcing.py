@@ -163,6 +163,10 @@ _HEADLINE: dict[str, Callable[[pl.DataFrame], pl.Series]] = {
     "governance_events": _governance_headline,
     "org_structures": lambda frame: pl.Series("headline", [True] * frame.height, dtype=pl.Boolean),
     "policy_events": _policy_headline,
+    "funding_status_changes": lambda frame: frame.select((pl.col("amount_usd").fill_null(0) >= _HEADLINE_MONEY)
+                                                         .alias("headline")).to_series(),
+    "reported_figures": lambda frame: pl.Series("headline", [False] * frame.height, dtype=pl.Boolean),
+    "company_financials": lambda frame: pl.Series("headline", [False] * frame.height, dtype=pl.Boolean),
 }
 
 
