@@ -69,9 +69,14 @@ def test_gpt2_withholding_is_matched_and_its_later_full_release_noted(seed_json)
     assert found["POL-004"] == ("partly", "unverifiable")
 
 
-def test_the_cash_figure_is_unverifiable_against_the_record(seed_json) -> None:
+def test_the_cash_figure_is_partly_true_with_the_filing_figures_in_the_note(seed_json) -> None:
+    """'Microsoft, which has more than $100 billion in cash': true only if short-term investments count as cash."""
     claims = [c for c in seed_json["claims"] if "$100 billion" in c["text"]]
-    assert any(m["row_id"] is None and m["verdict"] == "unverifiable" for m in claims[0]["matches"])
+    cash = [m for m in claims[0]["matches"] if m["dataset"] == "company_financials"]
+    assert len(cash) == 1 and cash[0]["row_id"] == "microsoft-fy2019-q4-cash-and-short-term-investments"
+    assert (cash[0]["verdict"], cash[0]["verdict_at_publication"]) == ("partly", "partly")  # released 18 July 2019
+    assert "cash and cash equivalents $11.36B" in cash[0]["note"] and "$133.82B" in cash[0]["note"]
+    assert "only if short-term investments count as cash" in cash[0]["note"]
 
 
 def test_the_call_for_regulation_is_answered_by_laws_known_only_later(seed_json) -> None:

@@ -121,8 +121,10 @@ def rendered(spec: dict) -> str:
 
 
 def caption_of(spec: dict) -> str:
-    (caption,) = spec["title"]["subtitle"]
-    return caption
+    """The source caption, whose lines the theme wraps at CAPTION_WIDTH characters, as one string."""
+    lines = spec["title"]["subtitle"]
+    assert all(len(line) <= charts.theme.CAPTION_WIDTH for line in lines)
+    return " ".join(lines)
 
 
 def data_of(chart: alt.TopLevelMixin) -> pl.DataFrame:

@@ -8,78 +8,89 @@ import polars as pl
 import pytest
 
 from workbench import datasets
+from workbench.datasets.money import Counting, flows
 from workbench.errors import UsageError
 from workbench.views import funding
 
 
-def test_openai_deals_hold_the_2019_microsoft_billion_and_its_compute_commitments() -> None:
+def test_openai_deals_hold_the_2019_microsoft_billion_with_its_status_and_asset() -> None:
     deals = funding.focus_deals("OpenAI")
     msft = deals.filter(pl.col("event_id") == "msft-openai-2019-07").row(0, named=True)
     assert (msft["date"], msft["investor"], msft["amount_usd"], msft["direction"]) == (
         dt.date(2019, 7, 22), "Microsoft", 1e9, funding.RECEIVED)
-    assert msft["compute_link"] is True
+    assert msft["compute_link"] is True and msft["asset"] == "mixed" and "credits" in msft["asset_detail"]
     spend = deals.filter(pl.col("direction") == funding.SPEND)
     assert set(spend["recipient"]) >= {"Azure", "Oracle Cloud Infrastructure", "Amazon Web Services"}
-    assert (spend["investor"] == "OpenAI").all()
+    assert (spend["investor"] == "OpenAI").all() and (spend["asset"] == "compute_purchase").all()
     assert deals["date"].is_sorted()
 
 
-def test_backers_sum_countable_rows_only() -> None:
-    msft = funding.backers("OpenAI", include_below_bar=True).filter(pl.col("investor") == "Microsoft").row(0, named=True)
-    # 2019 $1B + 2021 $2B + 2023 $10B; the 2024 and 2025 round participations are parts (not countable)
-    assert msft["amount_usd"] == pytest.approx(13e9)
-    assert msft["tied_usd"] == pytest.approx(13e9)
-    assert msft["deals"] == 4 and msft["undisclosed"] == 1
-    rows = datasets.load("funding_events").filter(pl.col("recipient") == "OpenAI")
-    everything = rows["amount_usd"].sum()
-    assert funding.backers("OpenAI", include_below_bar=True)["amount_usd"].sum() == pytest.approx(
-        rows.filter(pl.col("countable"))["amount_usd"].sum())
-    assert funding.backers("OpenAI", include_below_bar=True)["amount_usd"].sum() < everything
+def test_backers_count_only_what_the_counting_names_and_show_the_rest_apart() -> None:
+    counting = Counting()
+    table = funding.backers("OpenAI", counting)
+    pieces = funding.received_pieces("OpenAI")
+    counted = pieces.filter(counting.mask())
+    assert table["amount_usd"].sum() == pytest.approx(counted["amount_usd"].sum())
+    # Microsoft's money is mixed cash and credits (2019, 2023) or of undisclosed form: none of it is plain cash
+    msft = table.filter(pl.col("investor") == "Microsoft").row(0, named=True)
+    assert msft["amount_usd"] is None and msft["other_usd"] >= 13e9
+    # Nvidia's $100B letter of intent was superseded: it is no one's money any more
+    assert table.filter(pl.col("investor") == "Nvidia")["other_usd"].sum() < 100e9
 
 
-def test_totals_leave_out_rows_below_the_sourcing_bar_by_default_and_say_so() -> None:
-    rows = datasets.load("funding_events").filter(pl.col("recipient") == "OpenAI", pl.col("countable"))
-    below = rows.filter(~pl.col("meets_bar"))
-    assert not below.is_empty()
-    assert funding.backers("OpenAI")["amount_usd"].sum() == pytest.approx(rows.filter(pl.col("meets_bar"))["amount_usd"].sum())
-    note = funding.below_bar_note("OpenAI")
-    assert note.startswith(f"{below.height} countable row(s) below the sourcing bar") and "include_below_bar=True" in note
-    assert funding.format_usd(below["amount_usd"].sum()) in note
+def test_money_by_status_keeps_paid_committed_conditional_and_announced_apart() -> None:
+    for focus in ("OpenAI", "Anthropic"):
+        table = funding.money_by_status(focus, include_below_bar=True)
+        statuses = set(table["status"].cast(pl.String))
+        assert {"paid", "committed", "conditional"} <= statuses, focus
+        assert table.select(pl.struct("status", "asset").is_unique().all()).item()
+        default = table.filter(pl.col("in_default_total"))
+        assert set(default["status"].cast(pl.String)) <= {"paid", "committed"} and set(default["asset"].cast(pl.String)) == {"cash"}
 
 
-def test_lab_comparison_for_anthropic_counts_tied_money_and_names_the_focus() -> None:
+def test_the_2025_softbank_round_shows_its_tranches_paid_and_the_rest_of_the_round() -> None:
+    pieces = flows(datasets.load("funding_events")).filter(pl.col("flow_of") == "openai-2025-03-round")
+    softbank = pieces.filter(pl.col("investor") == "SoftBank")
+    assert softbank["amount_usd"].sum() == pytest.approx(30e9) and (softbank["current_status"] == "paid").all()
+    rest = pieces.filter(pl.col("piece") == "rest").row(0, named=True)
+    assert rest["investor"] == "Multiple investors" and rest["amount_usd"] == pytest.approx(11e9)  # $41B in all
+    then = flows(datasets.load("funding_events", as_of="2025-06-30")).filter(pl.col("flow_of") == "openai-2025-03-round")
+    assert then.filter(pl.col("event_id") == "softbank-openai-2025-04")["current_status"].item() == "paid"
+    assert set(then.filter(pl.col("piece") == "rest")["current_status"].cast(pl.String)) == {"conditional"}
+
+
+def test_left_out_names_every_kind_of_money_a_total_skips() -> None:
+    note = funding.left_out("OpenAI")
+    assert note.startswith("Left out of this total:")
+    assert "superseded cash: $100.0B" in note and "conditional cash" in note and "mixed" in note
+    assert funding.left_out("OpenAI", Counting.everything(include_below_bar=True)).count(";") < note.count(";")
+
+
+def test_lab_comparison_for_anthropic_counts_its_pieces_and_names_the_focus() -> None:
     table = funding.lab_comparison("Anthropic", since="2019-01-01", peers=3)
     assert table["lab"].to_list()[0] == "Anthropic" and table.height == 4
     assert table.filter(pl.col("is_focus"))["lab"].to_list() == ["Anthropic"]
     me = table.row(0, named=True)
-    expected = datasets.load("funding_events").filter(
-        pl.col("recipient") == "Anthropic", pl.col("countable"), pl.col("meets_bar"),
-        pl.col("instrument") != "compute_commitment")
+    expected = funding.received_pieces("Anthropic", since="2019-01-01").filter(Counting().mask())
     assert me["amount_usd"] == pytest.approx(expected["amount_usd"].sum())
     assert me["tied_usd"] == pytest.approx(expected.filter(pl.col("compute_link"))["amount_usd"].sum())
-    assert me["tied_share"] == pytest.approx(me["tied_usd"] / me["amount_usd"])
     assert me["largest_backer"] != funding.POOLED
     assert "OpenAI" in table["lab"].to_list()
 
 
 def test_since_drops_earlier_money() -> None:
-    before = funding.lab_comparison("OpenAI", since="2015-01-01", include_below_bar=True).row(0, named=True)["amount_usd"]
-    after = funding.lab_comparison("OpenAI", since="2019-01-01", include_below_bar=True).row(0, named=True)["amount_usd"]
-    assert before - after == pytest.approx(133.2e6)  # the 2015-2021 donations total, dated 2015
+    everything = Counting.everything(include_below_bar=True)
+    before = funding.lab_comparison("OpenAI", since="2015-01-01", counting=everything).row(0, named=True)["amount_usd"]
+    after = funding.lab_comparison("OpenAI", since="2019-01-01", counting=everything).row(0, named=True)["amount_usd"]
+    early = funding.received_pieces("OpenAI").filter(everything.mask(), pl.col("date") < dt.date(2019, 1, 1))
+    assert before - after == pytest.approx(early["amount_usd"].sum()) and early.height > 0
 
 
-def test_partnerships_start_with_microsoft_openai_and_include_amazon_anthropic() -> None:
-    table = funding.partnerships("Anthropic", include_below_bar=True)
-    first = table.row(0, named=True)
-    assert (first["investor"], first["recipient"], first["first"]) == ("Microsoft", "OpenAI", dt.date(2019, 7, 22))
-    amazon = table.filter(pl.col("investor") == "Amazon", pl.col("recipient") == "Anthropic").row(0, named=True)
-    expected = datasets.load("funding_events").filter(pl.col("investor") == "Amazon", pl.col("recipient") == "Anthropic",
-                                                      pl.col("countable"))
-    assert amazon["amount_usd"] == pytest.approx(expected["amount_usd"].sum()) and amazon["is_focus"]
-    assert amazon["amount_usd"] >= 8e9  # 2023 $1.25B + 2024 $2.75B + 2024 $4B, and what came after
-    assert not table.filter(pl.col("recipient") == "OpenAI")["is_focus"].any()
-    rows = funding.partnership_rows("Anthropic")
-    assert rows["countable"].all() and (rows["instrument"] != "compute_commitment").all()
+def test_takeaways_say_what_they_count() -> None:
+    text = funding.status_takeaway("OpenAI")
+    assert "paid" in text and "conditional" in text and "not plain cash" in text
+    comparison = funding.lab_comparison("OpenAI")
+    assert Counting().caption() in funding.comparison_takeaway(comparison, "OpenAI", funding.SINCE)
 
 
 def test_aliases_resolve_and_unknown_names_say_the_nearest() -> None:

@@ -16,6 +16,7 @@ import traitlets
 from ipywidgets.widgets import widget as ipywidget
 
 from workbench import datasets
+from workbench.datasets.money import flows
 from workbench.widgets import ArticleReader, FundingExplorer, GovernanceExplorer, RiskExplorer
 from workbench.widgets.base import selection_filter
 
@@ -80,10 +81,14 @@ def test_close_releases_every_widget_and_observer(cls, monkeypatch: pytest.Monke
     assert not explorer._save_button._click_handlers.callbacks
 
 
+def pieces() -> pl.DataFrame:
+    """What the funding explorer shows: pieces of money (a round split into its parts and the rest)."""
+    return flows(datasets.load("funding_events"))
+
+
 def test_funding_filters_update_rows_chart_and_table() -> None:
     explorer = FundingExplorer()
-    everything = datasets.load("funding_events")
-    assert explorer.selection.height == everything.height
+    assert explorer.selection.height == pieces().height
     explorer.investors = ("Microsoft",)
     assert set(explorer.selection["investor"]) == {"Microsoft"}
     assert {row["investor"] for row in spec_rows(explorer)} == {"Microsoft"}
@@ -108,10 +113,32 @@ def test_funding_click_and_brush_filter_the_table() -> None:
                                       "brush": {"value": {"date": [ms("2019-01-01"), ms("2020-12-31")]}, "store": []}}
     years = explorer.selection["date"].dt.year()
     assert explorer.selection.height > 0 and years.is_between(2019, 2020).all()
-    in_range = datasets.load("funding_events").filter(pl.col("date").dt.year().is_between(2019, 2020)).height
+    in_range = pieces().filter(pl.col("date").dt.year().is_between(2019, 2020)).height
     assert explorer.selection.height == in_range
     explorer.investors = ("Microsoft",)  # a new chart starts with no selection
-    assert set(explorer.selection["investor"]) == {"Microsoft"} and explorer.selection.height == 11
+    assert set(explorer.selection["investor"]) == {"Microsoft"}
+    assert explorer.selection.height == pieces().filter(pl.col("investor") == "Microsoft").height
+    explorer.close()
+
+
+def test_funding_status_and_asset_filters_and_the_as_of_slider() -> None:
+    explorer = FundingExplorer(recipients=("OpenAI",))
+    explorer.statuses = ("conditional",)
+    assert set(explorer.selection["current_status"].cast(pl.String)) == {"conditional"}
+    explorer.statuses, explorer.assets = (), ("mixed",)
+    assert set(explorer.selection["event_id"]) >= {"msft-openai-2019-07", "msft-openai-2023-01"}
+    explorer.assets = ()
+    nvidia = pl.col("event_id") == "nvidia-openai-2025-09"
+    assert explorer.selection.filter(nvidia)["current_status"].item() == "superseded"
+    explorer.as_of = "2025-12-31"  # before the 2026 round replaced the letter of intent
+    assert explorer.selection.filter(nvidia)["current_status"].item() == "announced"
+    assert explorer.selection["date"].max() <= dt.date(2025, 12, 31)
+    assert "as_of=2025-12-31" in explorer.describe()
+    with pytest.raises(traitlets.TraitError, match="as_of"):
+        explorer.as_of = "31/12/2025"
+    explorer.view = "status"
+    statuses = {row["status"] for row in spec_rows(explorer)}
+    assert {"paid", "announced"} <= statuses and "superseded" not in statuses
     explorer.close()
 
 
@@ -134,7 +161,8 @@ def test_funding_big_tables_are_summed_before_altair_sees_them() -> None:
     rows = spec_rows(explorer)
     assert len(rows) < 200 and {"year", "recipient", "amount_usd"} <= set(rows[0])
     pick(explorer, year=2019, recipient="OpenAI")
-    assert explorer.selection.height == 100 * real.filter(pl.col("recipient") == "OpenAI",
+    # the copies' parts point at the original ids, so each copy counts its deals whole
+    assert explorer.selection.height == 100 * real.filter(pl.col("recipient") == "OpenAI", pl.col("countable"),
                                                          pl.col("date").dt.year() == 2019).height
     explorer.close()
 

@@ -30,6 +30,7 @@ CUES = {
     "charter": r"(?i)\b(?:charter|mission)\b",
     "legal": r"(?i)\b(?:su(?:ed|es|ing)|lawsuit|court|complaint|litigation)\b",
     "release": r"(?i)\b(?:unveil\w*|releas\w*|withh[eo]ld\w*|algorithm|language model)\b",
+    "cash": r"(?i)\bcash\b",  # what a company holds: checked against its balance sheet (company_financials)
 }
 CONCERNS = {
     "transparency": r"(?i)\btranspar\w*", "bias": r"(?i)\bbias\w*|\bdiscriminat\w*",
@@ -62,13 +63,15 @@ class Record:
     policy: pl.DataFrame
     structures: pl.DataFrame
     entities: pl.DataFrame
+    financials: pl.DataFrame | None = None  # company_financials: what a company held, for claims about its cash
 
     @classmethod
     def load(cls) -> Record:
         from workbench import datasets
 
         return cls(datasets.load("funding_events"), datasets.load("governance_events"),
-                   datasets.load("policy_events"), datasets.load("org_structures"), datasets.load("entities"))
+                   datasets.load("policy_events"), datasets.load("org_structures"), datasets.load("entities"),
+                   datasets.load("company_financials"))
 
 
 def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.DataFrame, dates: pl.DataFrame
@@ -136,6 +139,7 @@ def check_claims(claims: pl.DataFrame, published: pl.DataFrame, record: Record) 
         _best(_match_structures(claims, record.structures), per_claim=1),
         _best(_match_releases(claims, record.policy, record.entities), per_claim=1),
         _best(_match_answers(claims, record.policy), per_claim=_ANSWERS_PER_CLAIM),
+        _match_cash(claims, record.financials),
     ], how="diagonal_relaxed")
     matched = pl.concat([matched, _later_releases(matched, record.policy)], how="diagonal_relaxed")
     matched = _as_of_publication(matched)
@@ -145,7 +149,8 @@ def check_claims(claims: pl.DataFrame, published: pl.DataFrame, record: Record) 
                            pl.lit(None, pl.String).alias("row_id"), pl.lit("unverifiable").alias("verdict"),
                            pl.lit("unverifiable").alias("verdict_at_publication"), note.alias("note"))
 
-    amount_checked = matched.filter(pl.col("dataset") == "funding_events").select("doc_id", "sentence")
+    amount_checked = matched.filter(pl.col("dataset").is_in(["funding_events", "company_financials"])).select(
+        "doc_id", "sentence")
     unconfirmed_amounts = unverifiable(
         claims.filter(pl.col("amount").is_not_null()).join(amount_checked, on=["doc_id", "sentence"], how="anti"),
         pl.format("no record row states {} for these actors, so the record can neither confirm nor contradict it.",
@@ -199,6 +204,51 @@ def _match_funding(claims: pl.DataFrame, funding: pl.DataFrame) -> pl.DataFrame:
                 note=pl.format("record: {} → {}, {} ({}), {} on {} ({} precision); the claim states {}.",
                                "investor", "recipient", "deal", "amount_kind", _money(pl.col("row_amount")), "date",
                                "date_precision", pl.col("amount_text").fill_null("no amount"))))
+
+
+def _match_cash(claims: pl.DataFrame, financials: pl.DataFrame | None) -> pl.DataFrame:
+    """'X has more than $100 billion in cash' against X's last balance sheet published before the claim: consistent
+    when cash and equivalents alone bear it out, partly when only cash plus short-term investments do (the two
+    differ by an order of magnitude at Microsoft), inconsistent when neither does. One match per claim."""
+    if financials is None or financials.is_empty():
+        return pl.DataFrame()
+    balances = (financials.filter(pl.col("metric").cast(pl.String).is_in(["cash_and_equivalents",
+                                                                            "cash_and_short_term_investments"]),
+                                  pl.col("currency").cast(pl.String) == "USD")
+                .select("company", "period_end", "known_from", pl.col("metric").cast(pl.String), "value", "financial_id"))
+    wide = (balances.pivot("metric", index=["company", "period_end", "known_from"], values=["value", "financial_id"],
+                           aggregate_function="first"))
+    needed = {"value_cash_and_equivalents", "value_cash_and_short_term_investments"}
+    if not needed <= set(wide.columns):
+        return pl.DataFrame()
+    candidates = (claims.filter(pl.col("cue_cash"), pl.col("amount").is_not_null(),
+                                pl.col("currency").fill_null("USD") == "USD")
+                  .select(*_CLAIM_TIME, "amount", "amount_text", "qualifier").explode("actors")
+                  .rename({"actors": "company"}))
+    joined = (candidates.join(wide.drop_nulls(list(needed)), on="company")
+              .filter(pl.col("published").is_null() | (pl.col("known_from") <= pl.col("published")))
+              .sort("period_end").group_by("doc_id", "sentence", maintain_order=True).last())
+    if joined.is_empty():
+        return pl.DataFrame()
+    cash, broad = pl.col("value_cash_and_equivalents"), pl.col("value_cash_and_short_term_investments")
+
+    def bears_out(value: pl.Expr) -> pl.Expr:
+        ratio = pl.col("amount") / value
+        return (pl.when(pl.col("qualifier").is_in(["more_than", "at_least"])).then(ratio <= 1.0)
+                .when(pl.col("qualifier") == "up_to").then(ratio >= 1.0)
+                .otherwise((ratio - 1).abs() <= _ABOUT_TOLERANCE)).fill_null(False)
+
+    return joined.with_columns(
+        dataset=pl.lit("company_financials"), row_id=pl.col("financial_id_cash_and_short_term_investments"),
+        verdict=pl.when(bears_out(cash)).then(pl.lit("consistent")).when(bears_out(broad)).then(pl.lit("partly"))
+        .otherwise(pl.lit("inconsistent")),
+        note=pl.format("{}'s balance sheet at {} (published {}): cash and cash equivalents {}; with short-term "
+                       "investments {}. The claim states {} in cash{}.", "company", "period_end", "known_from",
+                       _money(cash), _money(broad), "amount_text",
+                       pl.when(bears_out(cash)).then(pl.lit(", which cash alone bears out"))
+                       .when(bears_out(broad)).then(pl.lit(", true only if short-term investments count as cash"))
+                       .otherwise(pl.lit(", which neither figure bears out"))),
+    ).select("doc_id", "sentence", "dataset", "row_id", "verdict", "note", "known_from", "published")
 
 
 def _alternative_accounts(best: pl.DataFrame, funding: pl.DataFrame) -> pl.DataFrame:

@@ -20,6 +20,7 @@ from workbench.charts.funding import (
 )
 from workbench.charts.governance import BOARD_CRISIS, Highlight, governance_timeline, structure_bands
 from workbench.charts.live import incidents_per_year, training_compute
+from workbench.charts.money import deal_flows, received_by_status
 from workbench.charts.policy import concern_instrument_matrix, policy_timeline
 from workbench.charts.theme import FONT, PALETTE, THEME, THEME_COLOURS, captioned, workbench_theme
 
@@ -27,6 +28,6 @@ __all__ = [
     "THEME", "FONT", "PALETTE", "THEME_COLOURS", "MAX_ROWS", "workbench_theme", "captioned", "source_caption",
     "distinct_count", "paragraph_lengths",
     "funding_timeline", "cumulative_by_recipient", "investor_recipient_matrix", "valuation_steps",
-    "compute_link_share", "structure_bands", "governance_timeline", "Highlight", "BOARD_CRISIS",
+    "compute_link_share", "received_by_status", "deal_flows", "structure_bands", "governance_timeline", "Highlight", "BOARD_CRISIS",
     "policy_timeline", "concern_instrument_matrix", "training_compute", "incidents_per_year",
 ]

@@ -86,15 +86,18 @@ def funding_timeline(funding: pl.DataFrame, *, top_investors: int = 7, title: st
     return finish(chart, title, caption)
 
 
-def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, title: str | None = None) -> Chart:
+def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, title: str | None = None,
+                            counts: str | None = None) -> Chart:
     """Money each recipient has received over time (log), a step at every countable deal.
 
-    Expects `funding_events` columns; sums `countable` rows with a disclosed amount only.
+    Expects `funding_events` columns, or pieces of money (`datasets.money.counted`); sums `countable` rows with a
+    disclosed amount only. `counts` says in the caption which money the rows are (a `Counting.caption()`): pass
+    pieces of one status and asset (the default counting), or the sum mixes pledges with payments.
     """
     title = title or "Cumulative money received, by recipient"
     rows = _columns(funding, "cumulative_by_recipient")
     drawn = _with_amount(rows, countable=True)
-    caption = source_caption(drawn, DATASET, notes=["countable rows only", HOLLOW])
+    caption = source_caption(drawn, DATASET, notes=[counts or "countable rows only", HOLLOW])
     if drawn.is_empty():
         return placeholder(title, caption)
     steps = (drawn.sort("date", "event_id")
@@ -103,7 +106,7 @@ def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, t
     base = _labelled(alt.Chart(embeddable(data, "cumulative_by_recipient")),
                      amount="amount_usd", total="cumulative").encode(
         x=time_x(),
-        y=alt.Y("cumulative:Q", scale=LOG, axis=money_axis("Received so far (US$, log scale)")),
+        y=alt.Y("cumulative:Q", scale=LOG, axis=money_axis("Counted so far (US$, log scale)")),
         detail=alt.Detail("recipient:N"),
     )
     line = base.mark_line(interpolate="step-after", strokeWidth=2).encode(
@@ -199,17 +202,18 @@ def valuation_steps(funding: pl.DataFrame, *, top_recipients: int = 7, title: st
 
 
 def compute_link_share(funding: pl.DataFrame, *, by: Literal["recipient", "investor", "year"] = "recipient",
-                       title: str | None = None) -> Chart:
+                       title: str | None = None, counts: str | None = None) -> Chart:
     """Share of countable money tied to the investor's own cloud or compute (`compute_link`), per `by`.
 
-    Expects `funding_events` columns plus `compute_link`. One bar per group, split by the link.
+    Expects `funding_events` columns plus `compute_link` (or pieces of money, with `counts` saying which). One bar
+    per group, split by the link.
     """
     if by not in SHARE_BY:
         raise UsageError(f"compute_link_share cannot group by {by!r}.", fix=f"use one of: {', '.join(SHARE_BY)}.",
                          value=by)
     title = title or f"Money tied to the investor's cloud or compute, by {by}"
     drawn = _with_amount(_columns(funding, "compute_link_share", "compute_link"), countable=True)
-    caption = source_caption(drawn, DATASET, notes=["countable rows with an amount"])
+    caption = source_caption(drawn, DATASET, notes=[counts or "countable rows with an amount"])
     if drawn.is_empty():
         return placeholder(title, caption)
     link = (pl.when(pl.col("compute_link")).then(pl.lit(LINKS["tied"]))

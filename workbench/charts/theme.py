@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from itertools import cycle
 
@@ -36,9 +37,12 @@ def workbench_theme() -> alt.theme.ThemeConfig:
     }
 
 
+CAPTION_WIDTH = 130  # characters per subtitle line: a long caption wraps instead of widening the figure
+
+
 def captioned(title: str, caption: str) -> alt.TitleParams:
-    """A title whose subtitle carries the source caption."""
-    return alt.TitleParams(text=title, subtitle=[caption])
+    """A title whose subtitle carries the source caption, wrapped into lines of at most CAPTION_WIDTH."""
+    return alt.TitleParams(text=title, subtitle=textwrap.wrap(caption, CAPTION_WIDTH) or [caption])
 
 
 def colour_scale(domain: Sequence[str], *, other: str | None = None) -> alt.Scale:

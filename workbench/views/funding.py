@@ -1,11 +1,13 @@
-"""The money (notebook 02-funding): what a focus organisation received, from whom, tied to whose cloud, at what
-valuation, against the peer labs and the other cloud-tied partnerships since Microsoft–OpenAI in 2019.
+"""The money (notebook 02-funding): what a focus organisation received, how far each dollar got (paid, committed,
+conditional, announced) and in what form (cash, credits, compute, shares), from whom, at what valuation,
+against the peer labs.
 
-Money is summed over `countable` rows only (a round's total and its parts, and alternative accounts of the same
-money, are all recorded), and by default only over rows that meet the sourcing bar (docs/sourcing.md): in the
-frames these views return, `countable` is false for a row below the bar unless `include_below_bar=True`, and
-`below_bar_note` says how many rows and how much money that leaves out. A compute commitment's `investor` is the
-buyer: money a lab commits to spend on someone's compute shows as `committed to spend`, never as money received.
+Every total counts through a `Counting` (workbench.datasets.money): by default cash that is paid or committed,
+from rows that meet the sourcing bar, one piece of money per deal (a round split into its per-investor and
+tranche rows plus the rest of the round, never a total and its parts, never two accounts of the same money).
+`counting.caption()` says what a total counts and `left_out(focus)` what it leaves out. A compute commitment's
+`investor` is the buyer: money a lab commits to spend on someone's compute shows as `committed to spend`, never
+as money received (the deal ledger in `views.ledger` sets the two against each other).
 
 `cite` and `flat` (the CSV-ready frame of `workbench.outputs`) are used by the other views.
 """
@@ -18,16 +20,23 @@ from collections.abc import Sequence
 import polars as pl
 
 from workbench import datasets
+from workbench.datasets.money import ASSET_LABELS, NOT_NEW_MONEY, STATUSES, Counting, flows
 from workbench.outputs import csv_ready as flat  # noqa: F401  (notebooks save flat tables through funding.flat)
 from workbench.views.common import canonical_org, citation
+
+__all__ = [
+    "DEAL_COLUMNS", "PEERS", "POOLED", "RECEIVED", "SINCE", "SPEND", "STANDING", "Counting", "backers", "cite",
+    "comparison_takeaway", "flat", "focus_deals", "format_usd", "funding_focus", "lab_comparison", "left_out",
+    "money_by_status", "peer_rows", "received_pieces", "status_pieces", "status_takeaway",
+]
 
 FUNDING = "funding_events"
 RECEIVED, SPEND = "received", "committed to spend"
 SINCE, PEERS = "2019-01-01", 5  # the peer comparison: from the year of Microsoft–OpenAI, against five labs
 POOLED = "Multiple investors"  # syndicates without a named lead: never anyone's "largest backer"
-DEAL_COLUMNS = ("direction", "event_id", "date", "investor", "recipient", "deal", "amount_usd", "amount_kind",
-                "instrument", "countable", "compute_link", "valuation_usd", "confidence", "source_ids")
-_COUNTABLE = pl.col("countable").fill_null(False)
+DEAL_COLUMNS = ("direction", "event_id", "date", "investor", "recipient", "deal", "amount_usd", "status",
+                "current_status", "condition", "asset", "asset_detail", "instrument", "countable", "compute_link",
+                "valuation_usd", "confidence", "source_ids")
 _TIED = pl.col("compute_link").fill_null(False)
 
 
@@ -51,77 +60,114 @@ def funding_focus(focus: str) -> str:
     return canonical_org(focus, datasets.load(FUNDING)["recipient"].unique())
 
 
-def _funding(include_below_bar: bool = False) -> pl.DataFrame:
-    """funding_events with `countable` narrowed to rows that meet the sourcing bar (unless asked otherwise)."""
-    funding = datasets.load(FUNDING)
-    if include_below_bar:
-        return funding
-    return funding.with_columns(pl.col("countable") & pl.col("meets_bar"))
-
-
-def below_bar_note(focus: str | None = None) -> str:
-    """How many countable rows (of `focus` as recipient, or all) the totals leave out as below the sourcing bar,
-    their disclosed money, and how to include them."""
-    rows = datasets.load(FUNDING).filter(pl.col("countable") & ~pl.col("meets_bar"))
-    if focus is not None:
-        rows = rows.filter(pl.col("recipient") == funding_focus(focus))
-    if rows.is_empty():
-        return "Every countable row in these totals meets the sourcing bar."
-    return (f"{rows.height} countable row(s) below the sourcing bar ({format_usd(rows['amount_usd'].sum())} disclosed) are "
-            "left out of these totals; pass include_below_bar=True to count them (their reasons: bar_reason and "
-            "confidence_note in funding_events).")
-
-
-def focus_deals(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
-    """Every deal in which `focus` received money, and every compute commitment it made (`direction`), by date."""
+def focus_deals(focus: str) -> pl.DataFrame:
+    """Every deal in which `focus` received money, and every compute commitment it made (`direction`), by date,
+    with each row's status as first reported and now, its asset and condition."""
     focus = funding_focus(focus)
-    funding = _funding(include_below_bar)
     direction = (pl.when(pl.col("recipient") == focus).then(pl.lit(RECEIVED))
                  .when((pl.col("investor") == focus) & (pl.col("instrument") == "compute_commitment"))
                  .then(pl.lit(SPEND)))
-    return (funding.with_columns(direction.alias("direction")).filter(pl.col("direction").is_not_null())
+    return (datasets.load(FUNDING).with_columns(direction.alias("direction")).filter(pl.col("direction").is_not_null())
             .select(DEAL_COLUMNS).sort("date", "event_id"))
 
 
-def backers(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
-    """Who put money into `focus`: per investor, countable deals, money, money tied to its cloud, first and last."""
-    received = focus_deals(focus, include_below_bar=include_below_bar).filter((pl.col("direction") == RECEIVED) & _COUNTABLE)
-    return (received.group_by("investor")
+def received_pieces(focus: str | None = None, *, since: dt.date | str | None = None) -> pl.DataFrame:
+    """The pieces of money (`money.flows`) received by `focus` (every recipient when None) since `since`: compute
+    commitments left out. All statuses and assets; filter with a `Counting`'s `mask()`."""
+    pieces = flows(datasets.load(FUNDING)).filter(pl.col("instrument") != "compute_commitment")
+    if focus is not None:
+        pieces = pieces.filter(pl.col("recipient") == funding_focus(focus))
+    if since is not None:
+        pieces = pieces.filter(pl.col("date") >= _date(since))
+    return pieces
+
+
+def money_by_status(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
+    """What `focus` received, by status now and asset: one row per (status, asset) with pieces, disclosed money,
+    undisclosed pieces and whether the default total counts it. Paid, committed, conditional and announced money
+    stay apart, and so do cash, credits, mixed money and secondary sales."""
+    default = Counting(include_below_bar=include_below_bar)
+    everything = Counting(statuses=STATUSES, assets=tuple(ASSET_LABELS), include_below_bar=include_below_bar)
+    pieces = received_pieces(focus).filter(everything.mask())
+    return (pieces.with_columns(default.mask().alias("in_default_total"))
+            .group_by(pl.col("current_status").alias("status"), "asset")
+            .agg(pl.len().alias("pieces"), _disclosed_sum().alias("amount_usd"),
+                 pl.col("amount_usd").null_count().alias("undisclosed"), pl.col("in_default_total").all())
+            .sort("status", "asset"))
+
+
+def left_out(focus: str, counting: Counting | None = None) -> str:
+    """What a total of money received by `focus` under `counting` leaves out, in words: pieces at other statuses or
+    in other assets, and pieces below the sourcing bar, with their disclosed money."""
+    counting = counting or Counting()
+    pieces = received_pieces(focus)
+    outside = pieces.filter(~counting.mask())
+    if outside.is_empty():
+        return "Nothing is left out: every piece of money received is counted."
+    groups = (outside.with_columns(pl.when(~pl.col("meets_bar") & ~pl.lit(counting.include_below_bar))
+                                   .then(pl.lit("below the sourcing bar"))
+                                   .otherwise(pl.concat_str(pl.col("current_status").cast(pl.String), pl.lit(" "),
+                                                            pl.col("asset").cast(pl.String).replace(ASSET_LABELS)))
+                                   .alias("why"))
+              .group_by("why").agg(pl.len().alias("pieces"), _disclosed_sum().alias("amount_usd"))
+              .sort("amount_usd", "why", descending=[True, False], nulls_last=True))
+    parts = [f"{row['why']}: {format_usd(row['amount_usd']) if row['amount_usd'] is not None else 'amount undisclosed'}"
+             f" ({row['pieces']} piece{'s' * (row['pieces'] > 1)})" for row in groups.iter_rows(named=True)]
+    return "Left out of this total: " + "; ".join(parts) + "."
+
+
+def backers(focus: str, counting: Counting | None = None) -> pl.DataFrame:
+    """Who put money into `focus`: per investor, the pieces `counting` counts (deals), their money, the part tied to
+    the investor's cloud, first and last date, and `other_usd`: money from the same investor that this counting
+    leaves out (announced, conditional, credits, mixed...)."""
+    counting = counting or Counting()
+    pieces = received_pieces(focus).filter(pl.col("current_status").cast(pl.String).is_in(["cancelled", "superseded"]).not_())
+    counted = pieces.filter(counting.mask())
+    other = (pieces.filter(~counting.mask()).group_by("investor").agg(_disclosed_sum().alias("other_usd")))
+    return (counted.group_by("investor")
             .agg(pl.len().alias("deals"), pl.col("amount_usd").null_count().alias("undisclosed"),
-                 _sum("amount_usd").alias("amount_usd"), _sum("amount_usd", _TIED).alias("tied_usd"),
+                 _disclosed_sum().alias("amount_usd"), pl.col("amount_usd").filter(_TIED).sum().alias("tied_usd"),
                  pl.col("date").min().alias("first"), pl.col("date").max().alias("last"))
-            .sort(["amount_usd", "first"], descending=[True, False], nulls_last=True))
+            .join(other, on="investor", how="full", coalesce=True)
+            .with_columns(pl.col("deals", "undisclosed").fill_null(0))
+            .sort(["amount_usd", "other_usd", "investor"], descending=[True, True, False], nulls_last=True))
 
 
 def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
-                   include_below_bar: bool = False) -> pl.DataFrame:
-    """`focus` and the `peers` labs that received the most countable money since `since`, one row each.
+                   counting: Counting | None = None) -> pl.DataFrame:
+    """`focus` and the `peers` labs that received the most counted money since `since`, one row each.
 
-    Columns: money received, money tied to the investor's cloud or compute and its share, the largest named
+    Columns: counted money received, money tied to the investor's cloud or compute and its share, the largest named
     backer, the latest reported valuation and how many times the first one it is, and the compute the lab itself
-    committed to buy; `is_focus` marks the focus.
+    committed to buy (commitments still standing, meeting the bar unless the counting includes rows below it);
+    `is_focus` marks the focus.
     """
     focus = funding_focus(focus)
-    rows = _received_since(since, include_below_bar)
+    counting = counting or Counting()
+    pieces = received_pieces(since=since)
+    counted = pieces.filter(counting.mask())
     labs = set(datasets.load("entities").filter(pl.col("kind") == "lab")["name"])
-    totals = (rows.filter(pl.col("recipient").is_in(labs)).group_by("recipient")
-              .agg(_sum("amount_usd").alias("amount_usd")).sort(["amount_usd", "recipient"], descending=[True, False],
-                                                                nulls_last=True))
+    totals = (counted.filter(pl.col("recipient").is_in(labs)).group_by("recipient")
+              .agg(_disclosed_sum().alias("amount_usd"))
+              .sort(["amount_usd", "recipient"], descending=[True, False], nulls_last=True))
     chosen = [focus, *[lab for lab in totals["recipient"] if lab != focus][:peers]]
-    valuations = (rows.filter(pl.col("valuation_usd").is_not_null()).sort("date", "event_id")
+    valuations = (pieces.filter(pl.col("valuation_usd").is_not_null()).sort("date", "event_id")
                   .group_by("recipient").agg(pl.col("valuation_usd").first().alias("first_valuation_usd"),
                                              pl.col("valuation_usd").last().alias("valuation_usd"),
                                              pl.col("date").last().alias("valuation_date")))
-    largest = (rows.filter(_COUNTABLE, pl.col("investor") != POOLED, pl.col("amount_usd").is_not_null())
+    largest = (counted.filter(pl.col("investor") != POOLED, pl.col("amount_usd").is_not_null())
                .group_by("recipient", "investor").agg(pl.col("amount_usd").sum())
                .sort(["amount_usd", "investor"], descending=[True, False])
                .group_by("recipient", maintain_order=True).first()
                .rename({"investor": "largest_backer", "amount_usd": "largest_backer_usd"}))
-    money = (rows.filter(_COUNTABLE).group_by("recipient")
-             .agg(pl.len().alias("deals"), _sum("amount_usd").alias("amount_usd"),
-                  _sum("amount_usd", _TIED).alias("tied_usd")))
-    spend = (_since(since, include_below_bar).filter(pl.col("instrument") == "compute_commitment").group_by("investor")
-             .agg(_sum("amount_usd").alias("committed_to_spend_usd")).rename({"investor": "recipient"}))
+    money = (counted.group_by("recipient")
+             .agg(pl.len().alias("deals"), _disclosed_sum().alias("amount_usd"),
+                  pl.col("amount_usd").filter(_TIED).sum().alias("tied_usd")))
+    standing = ~pl.col("current_status").cast(pl.String).is_in(["cancelled", "superseded"])
+    sourced = pl.col("meets_bar") | pl.lit(counting.include_below_bar)
+    spend = (flows(datasets.load(FUNDING)).filter(pl.col("instrument") == "compute_commitment", standing, sourced,
+                                                  pl.col("date") >= _date(since))
+             .group_by("investor").agg(_disclosed_sum().alias("committed_to_spend_usd")).rename({"investor": "recipient"}))
     table = (pl.DataFrame({"recipient": chosen}).join(money, on="recipient", how="left")
              .join(largest, on="recipient", how="left").join(valuations, on="recipient", how="left")
              .join(spend, on="recipient", how="left"))
@@ -135,52 +181,75 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
 
 
 def peer_rows(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
-              include_below_bar: bool = False) -> pl.DataFrame:
-    """The funding_events rows (all columns) of the labs in `lab_comparison`, dated on or after `since`."""
-    labs = lab_comparison(focus, since=since, peers=peers, include_below_bar=include_below_bar)["lab"]
-    return _received_since(since, include_below_bar).filter(pl.col("recipient").is_in(labs.implode()))
+              counting: Counting | None = None) -> pl.DataFrame:
+    """The pieces of money `counting` counts for the labs in `lab_comparison`, dated on or after `since` (for charts:
+    `amount_usd` is each piece's current amount and every row is countable)."""
+    counting = counting or Counting()
+    labs = lab_comparison(focus, since=since, peers=peers, counting=counting)["lab"]
+    return received_pieces(since=since).filter(counting.mask(), pl.col("recipient").is_in(labs.implode()))
 
 
-def partnerships(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
-    """Strategic partnerships: every investor–recipient pair with countable money tied to the investor's cloud or
-    compute (Microsoft–OpenAI since 2019, Amazon and Google–Anthropic, ...), oldest first; `is_focus` marks the
-    pairs whose recipient is `focus`. Compute commitments (a lab buying compute) are left out."""
-    focus = funding_focus(focus)
-    rows = _partnership_rows(include_below_bar)
-    return (rows.group_by("investor", "recipient")
-            .agg(pl.len().alias("deals"), pl.col("amount_usd").null_count().alias("undisclosed"),
-                 _sum("amount_usd").alias("amount_usd"), _sum("amount_usd", _TIED).alias("tied_usd"),
-                 pl.col("amount_kind").cast(pl.String).unique().sort().str.join(", ").alias("amount_kinds"),
-                 pl.col("date").min().alias("first"), pl.col("date").max().alias("last"))
-            .with_columns((pl.col("recipient") == focus).alias("is_focus"))
-            .sort("first", "investor", "recipient"))
+def _date(value: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def partnership_rows(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
-    """The countable funding_events rows behind `partnerships` (for charts), all columns."""
-    funding_focus(focus)
-    return _partnership_rows(include_below_bar)
+def _disclosed_sum() -> pl.Expr:
+    """Sum of the disclosed amounts: null when none is disclosed (unknown, not zero)."""
+    return pl.when(pl.col("amount_usd").count() > 0).then(pl.col("amount_usd").sum())
 
 
-def _partnership_rows(include_below_bar: bool) -> pl.DataFrame:
-    funding = _funding(include_below_bar).filter(_COUNTABLE, pl.col("instrument") != "compute_commitment")
-    tied_pairs = funding.filter(_TIED).select("investor", "recipient").unique()
-    return funding.join(tied_pairs, on=["investor", "recipient"], how="semi").sort("date", "event_id")
+#: What the status chart and table of one lab show: every piece of new money still standing, in any form.
+STANDING = Counting(statuses=("paid", "committed", "conditional", "announced", "reduced"),
+                    assets=tuple(a for a in ASSET_LABELS if a not in NOT_NEW_MONEY))
 
 
-def _since(since: dt.date | str, include_below_bar: bool) -> pl.DataFrame:
-    start = dt.date.fromisoformat(since) if isinstance(since, str) else since
-    return _funding(include_below_bar).filter(pl.col("date") >= start)
+def status_pieces(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
+    """The pieces of new money `focus` received that still stand (any asset, every status short of cancelled or
+    superseded): what `charts.received_by_status` stacks. Its caption: `STANDING.caption()`."""
+    counting = Counting(STANDING.statuses, STANDING.assets, include_below_bar)
+    return received_pieces(focus).filter(counting.mask())
 
 
-def _received_since(since: dt.date | str, include_below_bar: bool) -> pl.DataFrame:
-    return _since(since, include_below_bar).filter(pl.col("instrument") != "compute_commitment")
+def status_takeaway(focus: str) -> str:
+    """One paragraph: how much of the new money promised to `focus` is paid, committed, conditional or only
+    announced, and how much of it is not plain cash."""
+    pieces = status_pieces(focus)
+    if pieces.is_empty():
+        return f"{funding_focus(focus)} has no new money in the record that meets the sourcing bar."
+    by_status = dict(pieces.group_by(pl.col("current_status").cast(pl.String)).agg(pl.col("amount_usd").sum()).iter_rows())
+    total = sum(by_status.values())
+    parts = [f"{format_usd(by_status[s])} {s}" for s in ("paid", "committed", "conditional", "announced", "reduced")
+             if by_status.get(s)]
+    not_cash = pieces.filter(pl.col("asset").cast(pl.String) != "cash")
+    conditions = (pieces.filter(pl.col("current_status").cast(pl.String) == "conditional", pl.col("amount_usd").is_not_null())
+                  ["condition"].drop_nulls().str.split(";").list.first())
+    text = (f"Take-away: of the {format_usd(total)} of new money promised to {funding_focus(focus)} (rows that meet the "
+            f"sourcing bar), {', '.join(parts)}.")
+    if not_cash.height:
+        text += (f" {format_usd(not_cash['amount_usd'].sum())} of it is not plain cash "
+                 f"({', '.join(sorted(set(not_cash['asset'].cast(pl.String))))}).")
+    if conditions.len():
+        text += f" Conditional money depends on: {'; '.join(conditions.unique(maintain_order=True).to_list())}."
+    return text
 
 
-def _sum(column: str, where: pl.Expr | None = None) -> pl.Expr:
-    """Sum of the disclosed amounts of countable rows. Without `where`, null when no amount is disclosed (unknown,
-    not zero); with `where` (a part of the money, e.g. tied to a cloud), 0 when no such amount is disclosed."""
-    if where is None:
-        values = pl.col(column).filter(_COUNTABLE)
-        return pl.when(values.count() > 0).then(values.sum())
-    return pl.col(column).filter(_COUNTABLE & where).sum()
+def comparison_takeaway(comparison: pl.DataFrame, focus: str, since: dt.date | str, counting: Counting | None = None) -> str:
+    """The focus against its peers, in words, from a `lab_comparison` table."""
+    counting = counting or Counting()
+    me = comparison.filter(pl.col("is_focus")).row(0, named=True)
+    rank = comparison.sort("amount_usd", descending=True, nulls_last=True)["lab"].to_list().index(me["lab"]) + 1
+    lines = [f"Take-away: since {since}, {me['lab']} counted {format_usd(me['amount_usd'])} in {me['deals'] or 0} "
+             f"piece(s) of money, rank {rank} of the {comparison.height} labs compared; "
+             f"{format_usd(me['tied_usd'])} of it ({(me['tied_share'] or 0):.0%}) is tied to the investor's cloud or "
+             f"compute. {counting.caption()}"]
+    if me["valuation_usd"] is not None:
+        lines.append(f"Its latest reported valuation is {format_usd(me['valuation_usd'])} ({me['valuation_date']}), "
+                     f"{me['valuation_multiple']:.1f}× the first one recorded since {since} "
+                     f"({format_usd(me['first_valuation_usd'])}).")
+    if me["committed_to_spend_usd"] and me["amount_usd"]:
+        lines.append(f"Money flows back: {me['lab']} committed {format_usd(me['committed_to_spend_usd'])} to buying "
+                     f"compute since {since}, {me['committed_to_spend_usd'] / me['amount_usd']:.1f}× the money counted "
+                     "here.")
+    lines += [f"  {row['lab']}: {format_usd(row['amount_usd'])} counted, {(row['tied_share'] or 0):.0%} tied, latest "
+              f"valuation {format_usd(row['valuation_usd'])}" for row in comparison.filter(~pl.col("is_focus")).iter_rows(named=True)]
+    return "\n".join(lines)

@@ -19,9 +19,13 @@ from workbench import charts, datasets
 from workbench.analysis.entities import extract_entities
 from workbench.charts.base import finish, low_confidence, paint, time_x
 from workbench.charts.theme import colour_scale
+from workbench.datasets.money import Counting, flows
 from workbench.views.common import canonical_org
 from workbench.views.risk import Live
 
+# what the summary adds up: money received (cash, paid or committed) and compute bought (committed or paid)
+RECEIVED = Counting()
+SPENT = Counting(assets=("compute_purchase",))
 # track -> theme it belongs to; the order is the timeline's row order
 TRACKS = {"funding": "funding", "spending": "funding", "governance": "governance", "structure": "governance", "policy": "ai_risk",
           "model": "ai_risk", "incident": "ai_risk"}
@@ -51,21 +55,24 @@ def timeline(org: str, loaded: Iterable[Live] = ()) -> pl.DataFrame:
 
 def record_timeline(org: str) -> pl.DataFrame:
     """The curated record of `org`: funding received, money or compute it committed to others (`spending`),
-    governance events, structures, and policy
-    events whose title names it; one row each, oldest first."""
-    funding = datasets.load("funding_events").filter((pl.col("recipient") == org) | (pl.col("investor") == org))
+    governance events, structures, and policy events whose title names it; one row each, oldest first. Funding
+    comes as pieces of money (`datasets.money.flows`: a round split into its parts and the rest), so the summary's
+    totals match the funding notebook's."""
+    funding = flows(datasets.load("funding_events")).filter((pl.col("recipient") == org) | (pl.col("investor") == org))
     governance = datasets.load("governance_events").filter(pl.col("organizations").list.contains(org))
     structures = datasets.load("org_structures").filter(pl.col("org") == org)
     policy = datasets.load("policy_events")
     titles = policy.select(pl.col("event_id").alias("doc_id"), pl.lit(1).alias("paragraph"), pl.col("title").alias("text"))
     named = extract_entities(titles, datasets.load("entities")).filter(pl.col("canonical") == org)["doc_id"]
     policy = policy.filter(pl.col("event_id").is_in(named.implode()))
+    received = pl.col("recipient") == org
+    counted = pl.when(received).then(RECEIVED.mask()).otherwise(SPENT.mask())
     parts = [
-        funding.select(pl.when(pl.col("recipient") == org).then(pl.lit("funding")).otherwise(pl.lit("spending"))
-                       .alias("track"), "date",
-                       pl.format("{} → {}: {}", "investor", "recipient", pl.col("deal").fill_null("deal")).alias("what"),
-                       "amount_usd", (pl.col("countable") & pl.col("meets_bar")).alias("countable"), pl.lit("funding_events").alias("dataset"), pl.col("event_id").alias("row_id"),
-                       "confidence", "source_ids"),
+        funding.select(pl.when(received).then(pl.lit("funding")).otherwise(pl.lit("spending")).alias("track"), "date",
+                       pl.format("{} → {}: {} [{}, {}]", "investor", "recipient", pl.col("deal").fill_null("deal"),
+                                 "current_status", "asset").alias("what"),
+                       "amount_usd", counted.alias("countable"), pl.lit("funding_events").alias("dataset"),
+                       pl.col("event_id").alias("row_id"), "confidence", "source_ids"),
         governance.select(pl.lit("governance").alias("track"), "date", pl.format("{}: {}", "event_type", "summary")
                           .alias("what"), pl.lit("governance_events").alias("dataset"), pl.col("event_id").alias("row_id"),
                           "confidence", "source_ids"),
@@ -109,14 +116,21 @@ def incident_rows(aiid_incidents: pl.DataFrame, org: str) -> pl.DataFrame:
 
 
 def summary(timeline: pl.DataFrame) -> pl.DataFrame:
-    """Per track: rows, first and last date, low-confidence rows, and money (countable rows that meet the sourcing
-    bar only; never the sum of every funding row, which counts totals and their parts twice)."""
+    """Per track: rows, first and last date, low-confidence rows, and money: for funding, cash paid or committed
+    (`RECEIVED`); for spending, compute bought, committed or paid (`SPENT`); both from countable rows that meet the
+    sourcing bar, never the sum of every funding row (which counts totals and their parts twice).
+    `money_caption()` says so in words."""
     return (timeline.with_columns(low_confidence())
             .group_by("track", "theme", maintain_order=True)
             .agg(pl.len().alias("rows"), pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),
                  pl.col("low_confidence").sum().alias("low_confidence_rows"),
                  pl.when(pl.col("countable").is_not_null().any())
                  .then(pl.col("amount_usd").filter(pl.col("countable").fill_null(False)).sum()).alias("countable_usd")))
+
+
+def money_caption() -> str:
+    """What the summary's `countable_usd` adds up, per track."""
+    return f"Funding: {RECEIVED.caption()} Spending: {SPENT.caption()}"
 
 
 def timeline_chart(timeline: pl.DataFrame, org: str) -> alt.Chart:
