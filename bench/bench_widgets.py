@@ -44,7 +44,12 @@ def timings(explorer, changes: list[dict], repeats: int = REPEATS) -> dict:
         assert explorer.jchart.spec is not None
         if number:  # the first is a warm-up
             samples.append(time.perf_counter() - started)
-    samples.sort()
+    return summary_ms(samples)
+
+
+def summary_ms(samples: list[float]) -> dict:
+    """Median and 95th percentile of timings in seconds, in milliseconds."""
+    samples = sorted(samples)
     return {"median_ms": round(statistics.median(samples) * 1000, 2),
             "p95_ms": round(samples[int(0.95 * (len(samples) - 1))] * 1000, 2), "repeats": len(samples)}
 
@@ -73,9 +78,7 @@ def ledger_timings(repeats: int = REPEATS) -> dict:
         started = time.perf_counter()
         once()
         samples.append(time.perf_counter() - started)
-    samples.sort()
-    return {"median_ms": round(statistics.median(samples) * 1000, 2),
-            "p95_ms": round(samples[int(0.95 * (len(samples) - 1))] * 1000, 2), "repeats": len(samples)}
+    return summary_ms(samples)
 
 
 def run() -> dict:

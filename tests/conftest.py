@@ -22,6 +22,14 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def user_dir(data_dir: Path) -> Path:
+    """data/user/ in the scratch data folder, where a researcher's overlay rows go."""
+    folder = data_dir / "user"
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
 def seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty seeds/ folder in use by the workbench; tests write articles and a catalog into it."""
     folder = tmp_path / "seeds"

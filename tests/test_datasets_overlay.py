@@ -12,14 +12,6 @@ HEADER = "event_id,date,date_precision,investor,recipient,amount_usd,amount_kind
 SEED_SOURCE = None
 
 
-@pytest.fixture
-def user_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
-    folder = tmp_path / "data" / "user"
-    folder.mkdir(parents=True)
-    return folder
-
-
 def a_source_id() -> str:
     return datasets.load("sources", with_user=False)["source_id"][0]
 

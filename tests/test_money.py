@@ -14,14 +14,6 @@ HEADER = ("event_id,date,date_precision,investor,recipient,amount_usd,amount_kin
           "asset_detail,deal,is_total,compute_link,source_ids,weak_support")
 
 
-@pytest.fixture
-def user_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
-    folder = tmp_path / "data" / "user"
-    folder.mkdir(parents=True)
-    return folder
-
-
 def primary_source() -> str:
     sources = datasets.load("sources", with_user=False)
     return sources.filter(pl.col("tier") == "primary")["source_id"][0]
@@ -62,6 +54,10 @@ def test_every_piece_is_counted_once_and_a_round_adds_up_to_its_total() -> None:
 def test_stargate_and_oracle_are_never_added_together() -> None:
     rows = datasets.load("funding_events").filter(pl.col("event_id").is_in(["stargate-2025-01", "openai-oracle-2025-09"]))
     assert set(rows["asset"].cast(pl.String)) == {"mixed", "compute_purchase"}
+    assert rows.filter(pl.col("event_id") == "openai-oracle-2025-09")["within"].item() == "stargate-2025-01"
+    for counting in (money.Counting(), money.Counting.everything(include_below_bar=True)):
+        counted = set(money.counted(datasets.load("funding_events"), counting)["event_id"])
+        assert not {"stargate-2025-01", "openai-oracle-2025-09"} <= counted
     assert money.counted(rows).is_empty()  # neither is cash paid or committed
     spend = funding.lab_comparison("OpenAI")["committed_to_spend_usd"][0]
     stargate = rows.filter(pl.col("event_id") == "stargate-2025-01")["amount_usd"].item()

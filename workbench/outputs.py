@@ -209,7 +209,7 @@ def _kind_of(obj: Any, name: str) -> str:
     if isinstance(obj, pl.DataFrame):
         _check_storable(obj, name)
         return "table"
-    if hasattr(obj, "to_dict") and type(obj).__module__.startswith("altair"):
+    if hasattr(obj, "to_dict") and any(cls.__module__.startswith("altair") for cls in type(obj).__mro__):
         return "figure"
     raise OutputError(f"cannot save an object of type {type(obj).__name__} as {name!r}.",
                       fix="pass a polars DataFrame (pl.from_pandas(df) converts pandas) or an altair chart.",

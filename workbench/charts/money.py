@@ -96,8 +96,7 @@ def deal_flows(ledger: pl.DataFrame, *, title: str | None = None, top: int = 24,
                                     legend=None),
         color=alt.Color("kind", type="nominal", title="Flow", scale=alt.Scale(domain=kinds, range=[FLOW_KINDS[k] for k in kinds]),
                         legend=alt.Legend(orient="bottom")),
-        opacity=alt.Opacity("circular", type="nominal", scale=alt.Scale(domain=[True, False], range=[0.85, 0.3]),
-                            legend=None),
+        opacity=alt.Opacity("alpha", type="quantitative", scale=None),  # solid when the money goes round
         tooltip=[alt.Tooltip("source", type="nominal", title="From"), alt.Tooltip("target", type="nominal", title="To"),
                  alt.Tooltip("kind", type="nominal", title="Flow"), alt.Tooltip("amount", type="nominal", title="Amount"),
                  alt.Tooltip("circular", type="nominal", title="Goes round")],
@@ -145,7 +144,7 @@ def _layout(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 ("committed back (compute)", row["back_usd"], ("lab", row["lab"]), ("supplier", row["investor"]))):
             if amount > 0:
                 edges.append({"source": start[1], "target": end[1], "kind": kind, "amount_usd": amount,
-                              "circular": row["circular"], "x": _COLUMN_X[start[0]], "y": position[start],
+                              "circular": row["circular"], "alpha": 0.85 if row["circular"] else 0.3, "x": _COLUMN_X[start[0]], "y": position[start],
                               "x2": _COLUMN_X[end[0]], "y2": position[end],
                               "source_ids": row["source_ids"]})
     return pl.DataFrame(edges), nodes

@@ -15,6 +15,7 @@ import polars as pl
 
 from workbench.datasets import curated as cur
 from workbench.datasets import registry as reg
+from workbench.datasets import versions
 from workbench.errors import WorkbenchError
 
 
@@ -132,6 +133,9 @@ def _curated_card(name: str) -> ProvenanceCard:
         lines += _wrap("coverage", entry.get("coverage"))
     if entry.get("complete_through"):
         lines += _wrap("complete to", f"{entry.get('complete_through')} (later events are missing; coverage names known gaps)")
+    if name != versions.CHANGELOG:
+        lines += _wrap("version", f"{versions.table_version(name) or 'unversioned'} (record {versions.record_version()}; "
+                                  "changes: the changelog table, `workbench datasets diff`)")
     user = table.filter(pl.col("origin") == "user")
     lines += _wrap("rows", f"{table.height} ({table.height - user.height} shipped, {user.height} from you)")
     date_column = entry.get("date_column")

@@ -167,5 +167,10 @@ def flows(funding: pl.DataFrame) -> pl.DataFrame:
 
 
 def counted(funding: pl.DataFrame, counting: Counting | None = None) -> pl.DataFrame:
-    """The pieces of money (`flows`) that `counting` adds up (default: cash, paid or committed, meeting the bar)."""
-    return flows(funding).filter((counting or Counting()).mask())
+    """The pieces of money (`flows`) that `counting` adds up (default: cash, paid or committed, meeting the bar).
+    A piece `within` a programme that is counted too is left out: the programme's money already holds it."""
+    pieces = flows(funding).filter((counting or Counting()).mask())
+    programmes = pieces.select(pl.col("flow_of").alias("within")).unique()
+    inside = pl.col("within").is_in(programmes["within"].implode()).fill_null(False) if "within" in pieces.columns \
+        else pl.lit(False)
+    return pieces.filter(~inside)

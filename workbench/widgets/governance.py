@@ -16,8 +16,9 @@ import ipywidgets as widgets
 import polars as pl
 import traitlets
 
+from workbench.charts.base import Composed
 from workbench.charts.governance import BOARD_CRISIS, governance_timeline, structure_bands
-from workbench.widgets.base import Explorer, ExplorerInputError, selectable, subset_of, usable_rows, where
+from workbench.widgets.base import Explorer, ExplorerInputError, subset_of, usable_rows, where
 
 SEED_DATE = dt.date(2019, 7, 22)  # the seed article: "the record as the article's readers knew it"
 CRISIS_WINDOW = (BOARD_CRISIS.start - dt.timedelta(days=7), BOARD_CRISIS.end + dt.timedelta(days=7))
@@ -136,20 +137,21 @@ class GovernanceExplorer(Explorer):
         return rows
 
     def _chart_for(self, rows: pl.DataFrame) -> alt.TopLevelMixin:
+        picks = {"select": ("event_id", "structure_id"), "brush": True}
         if self.compare == "labs":
-            chart = alt.hconcat(self._panel((self.lab_a,)), self._panel((self.lab_b,)))
-        elif self.compare == "dates":
-            chart = alt.hconcat(self._panel(self.labs, known_by=self.date_a),
-                                self._panel(self.labs, known_by=self.date_b))
-        else:
-            chart = self._panel(self.labs, width=560)
-        return selectable(chart, ("event_id", "structure_id"), brush=True)
+            return Composed("hconcat", [self._panel((self.lab_a,)), self._panel((self.lab_b,))], **picks)
+        if self.compare == "dates":
+            return Composed("hconcat", [self._panel(self.labs, known_by=self.date_a),
+                                        self._panel(self.labs, known_by=self.date_b)], **picks)
+        return self._panel(self.labs, width=560, **picks)
 
     def _labs_shown(self) -> tuple[str, ...]:
         return (self.lab_a, self.lab_b) if self.compare == "labs" else self.labs
 
-    def _panel(self, labs: tuple[str, ...], known_by: dt.date | None = None, width: int = 380) -> alt.VConcatChart:
-        """Structure bands over events for some labs and dates, as the record stood on `known_by`."""
+    def _panel(self, labs: tuple[str, ...], known_by: dt.date | None = None, width: int = 380,
+               **picks: object) -> Composed:
+        """Structure bands over events for some labs and dates, as the record stood on `known_by` (`picks`: the
+        selections, when the panel is the whole chart)."""
         known = pl.col("known_from") <= known_by if known_by else None
         structures = where(self._structures, _involving(labs, "org"), pl.col("date") <= self.end, known)
         events = where(self._events, _involving(labs, "organizations"), _within_dates(self.start, self.end), known)
@@ -163,8 +165,9 @@ class GovernanceExplorer(Explorer):
         if not structures.is_empty():  # clamp the bands to the events' dates, so zooming zooms both
             bands = bands.encode(x=zoom)
         # legal forms and organisations are different colour scales: one shared legend would mix them
-        return (alt.vconcat(bands.properties(width=width), timeline.properties(width=width))
-                .resolve_scale(color="independent", fill="independent", stroke="independent", shape="independent"))
+        independent = {"scale": dict.fromkeys(("color", "fill", "stroke", "shape"), "independent")}
+        return Composed("vconcat", [bands.properties(width=width), timeline.properties(width=width)],
+                        resolve=independent, **picks)
 
 
 def united(structures: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
