@@ -14,7 +14,7 @@ LAYERS = {
     "data": {"datasets", "corpus"},
     "analysis": {"analysis"},
     "charts": {"charts"},
-    "outputs": {"outputs", "reports", "notebook_setup"},
+    "outputs": {"outputs", "citation_formats", "tables", "reports", "notebook_setup"},
     "explorers": {"widgets"},
     "views": {"views"},
     "entry points": {"runner", "app", "cli", "__main__", "__init__"},

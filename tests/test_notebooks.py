@@ -130,6 +130,30 @@ def test_reports_and_index_open_offline_and_link_only_to_files_that_exist(full_r
     sidecar = json.loads((data_dir / "figures/00-start-here/paragraph-lengths.meta.json").read_text())
     assert sidecar["manifest_id"] == "figures/00-start-here/paragraph-lengths"
     assert "sha256" in sidecar["citation"] and "Bloomberg" in sidecar["citation"]
+    assert "figures/00-start-here/paragraph-lengths.bib" in links  # citations next to every sidecar, linked
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_reports_show_tables_formatted_for_people(path: Path, full_run: FullRun) -> None:
+    """No raw polars repr (dtype row, shape line) in any report; money formatted where a table shows money."""
+    report = (full_run.data / f"reports/{path.stem}.html").read_text()
+    assert "shape: (" not in report and "<td>str</td>" not in report
+    if path.stem == "02-funding":
+        assert "gt_table" in report and re.search(r"\$\d+\.\dB", report)
+
+
+@pytest.mark.slow
+def test_the_hindsight_brief_is_written_ready_to_paste_with_citations(full_run: FullRun) -> None:
+    folder = full_run.data / "documents/05-hindsight"
+    markdown = (folder / "brief.md").read_text()
+    assert markdown.startswith("# Hindsight brief: Move Over Elon Musk") and "](https://" in markdown
+    assert (folder / "brief.html").read_text().startswith("<!DOCTYPE html>")
+    (item,) = json.loads((folder / "brief.cite.json").read_text())
+    assert item["title"].startswith("Hindsight brief") and (folder / "brief.bib").read_text().startswith("@misc{")
+    outputs = json.loads((full_run.data / "manifest.json").read_text())["outputs"]
+    for key, entry in outputs.items():  # every output of the run has both citation files
+        assert {Path(p).name.removeprefix(Path(key).name) for p in entry["citation_files"]} == {".cite.json", ".bib"}
 
 
 @pytest.mark.slow
@@ -140,7 +164,7 @@ def test_make_run_twice_writes_byte_identical_tables_and_figures_for_every_noteb
     data_dir = full_run.data
 
     def outputs() -> dict[str, bytes]:
-        return {str(p.relative_to(data_dir)): p.read_bytes() for folder in ("tables", "figures")
+        return {str(p.relative_to(data_dir)): p.read_bytes() for folder in ("tables", "figures", "documents")
                 for p in sorted((data_dir / folder).rglob("*")) if p.is_file()}
 
     first = outputs()

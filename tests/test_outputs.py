@@ -28,7 +28,7 @@ def test_table_bundle_sidecar_and_manifest(data_dir: Path, tmp_path: Path) -> No
     saved = wb.save(FRAME, "nb/deals", meta={"title": "Deals", "sources": [{"url": "https://example.org"}],
                                             "licences": ["CC BY 4.0"], "derived_from": [source_file]})
     assert saved.key == "tables/nb/deals"
-    assert {p.name for p in saved.files} == {"deals.parquet", "deals.csv"}
+    assert {p.name for p in saved.files} == {"deals.parquet", "deals.csv", "deals.cite.json", "deals.bib"}
     assert pl.read_parquet(data_dir / "tables/nb/deals.parquet").equals(FRAME)
     assert pl.read_csv(data_dir / "tables/nb/deals.csv").equals(FRAME)
     sidecar = json.loads((data_dir / "tables/nb/deals.meta.json").read_text())
@@ -46,6 +46,32 @@ def test_table_bundle_sidecar_and_manifest(data_dir: Path, tmp_path: Path) -> No
     assert oct((data_dir / "tables/nb/deals.csv").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
 
 
+def test_every_output_is_cited_in_csl_json_and_bibtex(data_dir: Path) -> None:
+    meta = {"title": "Deals {with} 100% & more", "sources": [{"url": "https://example.org", "publisher": "Example"}],
+            "derived_from": [{"dataset": "funding_events", "record_version": "2026.12.07.3"}]}
+    wb.save(FRAME, "nb/deals", meta=meta)
+    sidecar = json.loads((data_dir / "tables/nb/deals.meta.json").read_text())
+    assert sidecar["citation_files"] == ["tables/nb/deals.cite.json", "tables/nb/deals.bib"]
+    (item,) = json.loads((data_dir / "tables/nb/deals.cite.json").read_text())
+    assert item["id"] == "workbench-nb-deals" and item["type"] == "dataset" and item["title"] == meta["title"]
+    assert item["issued"] == {"date-parts": [[2026, 12, 7]]} and item["author"] == [{"literal": "AI Record Workbench contributors"}]
+    assert sidecar["files"][0]["sha256"] in item["note"] and "sources: Example" in item["note"]
+    bib = (data_dir / "tables/nb/deals.bib").read_text()
+    assert bib.startswith("@misc{workbench-nb-deals,\n") and bib.rstrip().endswith("}")
+    assert r"title = {Deals \{with\} 100\% \& more}" in bib and "year = {2026}" in bib
+    assert bib.count("{") == bib.count("}")
+
+
+def test_a_document_is_saved_as_markdown_and_html_with_its_citation(data_dir: Path) -> None:
+    saved = wb.save(wb.Document(markdown="# Brief\n", html="<!DOCTYPE html><p>Brief</p>\n"), "nb/brief",
+                    meta={"title": "Brief"})
+    assert saved.key == "documents/nb/brief"
+    assert (data_dir / "documents/nb/brief.md").read_text() == "# Brief\n"
+    assert {p.suffix for p in saved.files} >= {".md", ".html", ".json", ".bib"}
+    (item,) = json.loads((data_dir / "documents/nb/brief.cite.json").read_text())
+    assert item["type"] == "document"
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -55,7 +81,8 @@ def _umask() -> int:
 def test_chart_bundle_is_offline_and_carries_the_plotted_rows(data_dir: Path) -> None:
     saved = wb.save(_chart(), "nb/points", meta={"title": "Points"})
     names = {p.name for p in saved.files}
-    assert names == {"points.png", "points.svg", "points.html", "points.vl.json", "points.data.csv"}
+    assert names == {"points.png", "points.svg", "points.html", "points.vl.json", "points.data.csv", "points.cite.json",
+                     "points.bib"}
     assert (data_dir / "figures/nb/points.png").read_bytes().startswith(b"\x89PNG")
     assert "<svg" in (data_dir / "figures/nb/points.svg").read_text()
     html = (data_dir / "figures/nb/points.html").read_text()

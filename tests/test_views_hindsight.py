@@ -75,3 +75,28 @@ def test_each_claim_cites_primary_and_originating_sources_first_with_publisher_d
     first = cited[0]
     assert f", {kind_of[urls[0]].replace('_', ' ')}): " in first and "(20" in first  # "Publisher (date, kind): URL"
     assert tier_of[urls[0]] in ("primary", "originating")
+
+
+def test_the_brief_document_is_ready_to_paste_with_linked_sources(seed) -> None:
+    from workbench import load_corpus
+
+    _, evidence, brief = seed
+    document = hindsight.brief_document(load_corpus().document(SEED_ID), brief, evidence)
+    assert document.markdown.startswith("# Hindsight brief: Move Over Elon Musk")
+    assert document.markdown.count("### Sentence ") == brief.height
+    assert "- **Verdict:** consistent at publication, consistent now" in document.markdown
+    assert "](https://" in document.markdown and "## Take-aways" in document.markdown
+    assert document.html.startswith("<!DOCTYPE html>") and document.html.count("<section>") == brief.height
+    assert "<a href='https://" in document.html and "class='v-consistent'" in document.html
+
+
+def test_the_brief_document_escapes_hostile_article_text(tmp_path) -> None:
+    article = tmp_path / "hostile.txt"
+    article.write_text("Amazon agreed to invest $4 billion in Anthropic <img src=x onerror=alert(1)> "
+                       "[click](javascript:alert(2)) in September 2023.\n", encoding="utf-8")
+    analysis = analyze(article, published="2025-01-01")
+    document = hindsight.brief_document({"doc_id": "hostile", "title": "<script>x</script>", "url": "javascript:alert(3)"},
+                                        hindsight.brief(analysis), hindsight.evidence(analysis))
+    assert "<img" not in document.html and "<script>x" not in document.html and "href='javascript" not in document.html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in document.html
+    assert "<img" not in document.markdown and "](javascript:" not in document.markdown

@@ -17,6 +17,7 @@ _LAZY = {
     "setup": "workbench.notebook_setup:setup",
     "load_corpus": "workbench.corpus:load_corpus",
     "save": "workbench.outputs:save",
+    "Document": "workbench.outputs:Document",
     "Corpus": "workbench.corpus:Corpus",
 }
 

@@ -2,7 +2,8 @@
 
 It switches altair to the offline Jupyter renderer (JupyterLab has no internet here, and the default
 renderer loads Vega from a CDN), sets a row limit that fails loudly instead of embedding huge specs, enables
-the shared chart theme, and makes polars tables readable in a notebook.
+the shared chart theme, and shows polars tables formatted for people (money, dates, linked sources; see
+`workbench.tables`).
 """
 
 from __future__ import annotations
@@ -35,4 +36,18 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
     pl.Config.set_tbl_cols(12)
     pl.Config.set_fmt_str_lengths(100)
     pl.Config.set_tbl_hide_dataframe_shape(False)
+    _format_tables()
     set_context(notebook=notebook, parameters=parameters)
+
+
+def _format_tables() -> None:
+    """In a notebook, show every polars frame as a formatted table (workbench.tables); elsewhere do nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        from workbench.tables import install
+
+        install(shell)

@@ -1,8 +1,9 @@
-"""Citable outputs: tables and figures written atomically under data/ with provenance sidecars.
+"""Citable outputs: tables, figures and documents written atomically under data/ with provenance sidecars.
 
 `save(frame, "00-start-here/paragraphs")` writes `data/tables/00-start-here/paragraphs.{parquet,csv}` and
 `paragraphs.meta.json`; a chart goes to `data/figures/...` as png, svg, offline html, vl.json and the plotted
-rows as csv. Every file is first written beside its target and renamed into place only when all of them
+rows as csv; a `Document` (a brief) to `data/documents/...` as md and html. Next to every sidecar, the output's
+citation as CSL-JSON (`.cite.json`) and BibTeX (`.bib`). Every file is first written beside its target and renamed into place only when all of them
 rendered, so a failure leaves earlier outputs untouched. `data/manifest.json` indexes every output; its only
 field that changes between identical runs is `updated_at`. A save and its manifest entry land together: the
 new manifest is staged with the files and renamed last, under the manifest lock, and SIGTERM or Ctrl-C arriving
@@ -26,6 +27,7 @@ from typing import Any
 
 from workbench import paths
 from workbench.atomic_write import FILE_MODE, write_error, write_files_atomically
+from workbench.citation_formats import citation_files
 from workbench.errors import OutputError, UnsafeOutputNameError
 from workbench.provenance import produced_by
 
@@ -35,8 +37,17 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _MAX_DEPTH = 3
 _MEDIA_TYPES = {
     ".parquet": "application/vnd.apache.parquet", ".csv": "text/csv", ".png": "image/png",
-    ".svg": "image/svg+xml", ".html": "text/html", ".json": "application/json",
+    ".svg": "image/svg+xml", ".html": "text/html", ".json": "application/json", ".md": "text/markdown",
 }
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text people read and paste (a brief): the same content as Markdown and as a standalone HTML page.
+    Build the HTML from escaped text: `save` writes both as given."""
+
+    markdown: str
+    html: str
 
 
 @dataclass(frozen=True)
@@ -57,9 +68,10 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
     check_output_name(name)  # the name as the caller wrote it, before a folder is put in front of it
     meta = _checked_meta({} if meta is None else meta, name)
     kind = _kind_of(obj, name)
-    folder = "tables" if kind == "table" else "figures"
+    folder = {"table": "tables", "figure": "figures", "document": "documents"}[kind]
     target = safe_output_path(root, f"{folder}/{name}")
-    rendered, description = (_render_table(obj) if kind == "table" else _render_figure(obj))
+    render = {"table": _render_table, "figure": _render_figure, "document": _render_document}[kind]
+    rendered, description = render(obj)
 
     files = {target.with_name(target.name + suffix): content for suffix, content in rendered.items()}
     sidecar = target.with_name(target.name + ".meta.json")
@@ -81,12 +93,17 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
     key = f"{folder}/{name}"
     sidecar_doc["manifest_id"] = key
     sidecar_doc["citation"] = _citation(sidecar_doc)
+    cited = {target.with_name(target.name + suffix): content
+             for suffix, content in citation_files(sidecar_doc).items()}
+    sidecar_doc["citation_files"] = [path.relative_to(root).as_posix() for path in cited]
+    files.update(cited)
     files[sidecar] = _json_bytes(sidecar_doc)
     entry = {
         "kind": kind,
         "title": sidecar_doc["title"],
         "sidecar": sidecar.relative_to(root).as_posix(),
         "files": sidecar_doc["files"],
+        "citation_files": sidecar_doc["citation_files"],
         "produced_by": sidecar_doc["produced_by"],
     }
     # One commit for the files and their manifest entry (manifest renamed last): a full disk or a stop part-way
@@ -211,9 +228,11 @@ def _kind_of(obj: Any, name: str) -> str:
         return "table"
     if hasattr(obj, "to_dict") and any(cls.__module__.startswith("altair") for cls in type(obj).__mro__):
         return "figure"
+    if isinstance(obj, Document):
+        return "document"
     raise OutputError(f"cannot save an object of type {type(obj).__name__} as {name!r}.",
-                      fix="pass a polars DataFrame (pl.from_pandas(df) converts pandas) or an altair chart.",
-                      value=name)
+                      fix="pass a polars DataFrame (pl.from_pandas(df) converts pandas), an altair chart or a "
+                          "workbench.outputs.Document.", value=name)
 
 
 def _check_storable(frame: Any, name: str) -> None:
@@ -227,6 +246,11 @@ def _check_storable(frame: Any, name: str) -> None:
                               fix=f"convert the column to text or numbers first, e.g. "
                                   f"frame.with_columns(pl.col({column!r}).map_elements(str, return_dtype=pl.String)).",
                               column=column, value=name)
+
+
+def _render_document(document: Document) -> tuple[dict[str, bytes], dict]:
+    return ({".md": document.markdown.encode("utf-8"), ".html": document.html.encode("utf-8")},
+            {"rows": None, "fields": []})
 
 
 def _render_table(frame: Any) -> tuple[dict[str, bytes], dict]:

@@ -42,7 +42,8 @@ def write_report(executed: Path, report: Path) -> Path:
 
 
 def write_index(data_dir: Path) -> Path:
-    """data/index.html: reports, figures and tables (with their sidecars) grouped by notebook."""
+    """data/index.html: reports, figures, tables and documents (with their sidecars and citations in CSL-JSON and
+    BibTeX) grouped by notebook."""
     outputs = read_manifest(data_dir).get("outputs", {})
     sections = []
     reports = sorted(p for p in (data_dir / "reports").glob("*.html") if _inside(data_dir, p)) \
@@ -51,7 +52,8 @@ def write_index(data_dir: Path) -> Path:
         sections.append(_section("Reports", [_link(data_dir, path, path.stem) for path in reports]))
     by_notebook: dict[str, list[str]] = {}
     for key, entry in outputs.items():
-        files = [data_dir / record["path"] for record in entry.get("files", [])] + [data_dir / entry["sidecar"]]
+        files = ([data_dir / record["path"] for record in entry.get("files", [])] + [data_dir / entry["sidecar"]]
+                 + [data_dir / path for path in entry.get("citation_files", [])])
         links = " · ".join(_link(data_dir, path, path.name.removeprefix(Path(key).name) or path.name)
                            for path in files if _inside(data_dir, path))
         if links:
@@ -97,8 +99,9 @@ _PAGE = """<!doctype html>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
 li{{margin:.3rem 0}} small{{color:#555}}</style></head>
 <body><h1>AI record workbench — outputs</h1>
-<p>Every figure and table has a <code>.meta.json</code> sidecar with its sources, licences and a suggested
-citation; <a href="manifest.json">manifest.json</a> indexes them all. Generated {generated}.</p>
+<p>Every figure, table and document has a <code>.meta.json</code> sidecar with its sources, licences and a suggested
+citation, and that citation as CSL-JSON (<code>.cite.json</code>, for Zotero or Pandoc) and BibTeX (<code>.bib</code>);
+<a href="manifest.json">manifest.json</a> indexes them all. Generated {generated}.</p>
 {body}
 </body></html>
 """

@@ -10,6 +10,8 @@ as CSV as they are.
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import polars as pl
 
@@ -18,6 +20,7 @@ from workbench.analysis import Analysis
 from workbench.analysis.claims import VERDICTS, summarise
 from workbench.charts.base import finish
 from workbench.charts.theme import THEME_COLOURS
+from workbench.outputs import Document
 from workbench.views.risk import md
 
 DATASETS = ("funding_events", "governance_events", "org_structures", "policy_events")
@@ -133,3 +136,73 @@ def takeaways(claims: pl.DataFrame, matches: pl.DataFrame) -> str:
     lines += [f"  - sentence {row['sentence']} (“{md(row['claim'])}”): {md(row['since_publication'])}"
               for row in learnt.iter_rows(named=True)]
     return "\n".join(lines)
+
+
+def brief_document(document: dict, brief: pl.DataFrame, evidence: pl.DataFrame) -> Document:
+    """The brief ready to paste: the article's reference, the take-aways, then each claim with its verdicts then
+    and now, what changed, the record rows and their sources (publisher, date, link), as Markdown and as a
+    standalone HTML page. Article and record text is escaped in both (it never becomes markup or a link)."""
+    rows = _cited_sources_by_claim(brief, evidence)
+    title = f"Hindsight brief: {document.get('title') or document['doc_id']}"
+    reference = ", ".join(str(part) for part in (document.get("publisher"), document.get("author"),
+                                                   document.get("published")) if part)
+    markdown = [f"# {md(title)}", "", f"*{md(reference)}*" + (f" — <{document['url']}>" if _web(document.get('url')) else ""),
+                "", "## Take-aways", "", takeaways(brief, evidence), "", "## Claims", ""]
+    page = [f"<h1>{_esc(title)}</h1>",
+            f"<p class='ref'>{_esc(reference)}{_html_link(document.get('url'), ' (article)')}</p>",
+            "<h2>Claims</h2>"]
+    for claim in brief.iter_rows(named=True):
+        verdict = f"{claim['verdict_then']} at publication, {claim['verdict_now']} now"
+        sources = rows.get(claim["sentence"], [])
+        markdown += [f"### Sentence {claim['sentence']} (paragraph {claim['paragraph']}, {claim['kind']})", "",
+                     f"> {md(claim['claim'])}", "", f"- **Verdict:** {verdict}"]
+        page += [f"<section><h3>Sentence {claim['sentence']} (paragraph {claim['paragraph']}, {_esc(claim['kind'])})</h3>",
+                 f"<blockquote>{_esc(claim['claim'])}</blockquote>",
+                 f"<p><strong>Verdict:</strong> <span class='v-{claim['verdict_then']}'>{claim['verdict_then']}</span> "
+                 f"at publication, <span class='v-{claim['verdict_now']}'>{claim['verdict_now']}</span> now</p>"]
+        if claim["since_publication"]:
+            markdown.append(f"- **Since publication:** {md(claim['since_publication'])}")
+            page.append(f"<p><strong>Since publication:</strong> {_esc(claim['since_publication'])}</p>")
+        if claim["record_rows"]:
+            markdown.append(f"- **Record rows:** {md(claim['record_rows'])}")
+            page.append(f"<p><strong>Record rows:</strong> {_esc(claim['record_rows'])}</p>")
+        if sources:
+            markdown.append("- **Sources:** " + "; ".join(
+                f"[{md(label)}]({url})" if _web(url) else md(label) for label, url in sources))
+            page.append("<p><strong>Sources:</strong> " + "; ".join(
+                _esc(label) + _html_link(url, " ↗") for label, url in sources) + "</p>")
+        markdown.append("")
+        page.append("</section>")
+    html = ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{_esc(title)}</title><style>{_BRIEF_CSS}</style></head><body>\n"
+            + "\n".join(page) + "\n</body></html>\n")
+    return Document(markdown="\n".join(markdown) + "\n", html=html)
+
+
+_BRIEF_CSS = ("body{font-family:Inter,'Helvetica Neue',Arial,sans-serif;max-width:46rem;margin:2rem auto;"
+              "line-height:1.5;color:#222}blockquote{border-left:3px solid #ccc;margin:0;padding-left:1rem;"
+              "color:#444}.ref{color:#555}.v-consistent{color:#1b7a3a}.v-partly{color:#a67c00}"
+              ".v-inconsistent{color:#b03a2e}.v-unverifiable{color:#777}section{margin-bottom:1.5rem}")
+
+
+def _cited_sources_by_claim(brief: pl.DataFrame, evidence: pl.DataFrame) -> dict[int, list[tuple[str, str | None]]]:
+    """sentence -> [(\"Publisher (date, kind)\", url)], in the brief's order (primary and originating first)."""
+    out: dict[int, list[tuple[str, str | None]]] = {}
+    for row in brief.iter_rows(named=True):
+        labels = [part.rsplit(": ", 1) for part in (row["sources"] or "").split("; ") if part]
+        out[row["sentence"]] = [(label[0], label[1] if len(label) > 1 and label[1] != "no URL" else None)
+                                for label in labels]
+    return out
+
+
+def _web(url: object) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
+def _esc(text: object) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _html_link(url: object, label: str) -> str:
+    """A link only for a web address (an article's 'javascript:' URL stays text)."""
+    return f" <a href='{_esc(url)}'>{_esc(label.strip())}</a>" if _web(url) else ""

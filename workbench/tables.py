@@ -1,0 +1,128 @@
+"""Tables people read: every polars frame a notebook or report shows, formatted by great_tables.
+
+A raw polars repr shows a dtype row, strings in quotes, money as `2.9000e10` and source ids instead of sources.
+`display_table(frame)` formats by column name and type: money (`*_usd`) as "$13.0B", shares as percentages,
+ratios as "19.2×", missing values as a dash, verdicts as coloured labels, `source_ids` as the publishers and dates
+linked to their pages, `source_urls` as links, long text wrapped, and a note under the table saying how many rows
+it shows. `setup()` registers it as the HTML display of every polars DataFrame in a notebook, so reports built
+from executed notebooks show the same tables; saved CSV and Parquet stay raw.
+
+Why great_tables: it formats polars frames directly (no pandas), renders self-contained HTML that works offline,
+and escapes cell text, so article and record text never becomes markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import polars as pl
+
+__all__ = ["MAX_ROWS", "VERDICT_COLOURS", "display_table", "install", "table_html"]
+
+MAX_ROWS = 40  # rows shown; the note says how many there are and where the full table is
+VERDICT_COLOURS = {"consistent": "#cfe8d6", "partly": "#f6e3a1", "inconsistent": "#f3c2bb", "unverifiable": "#e4e4e4"}
+_VERDICT_COLUMNS = ("verdict", "verdict_then", "verdict_now")
+_RATIO_COLUMNS = ("back_ratio", "valuation_multiple", "spread")
+_LONG_TEXT = 60  # mean characters above which a text column gets a fixed width and wraps
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
+
+
+def display_table(frame: pl.DataFrame, *, title: str | None = None, note: str | None = None,
+                  max_rows: int = MAX_ROWS) -> Any:
+    """`frame` as a great_tables GT, formatted for people (see the module docstring)."""
+    from great_tables import GT, loc, style
+
+    shown = _cells_for_display(frame.head(max_rows))
+    table = GT(shown).sub_missing(missing_text="–")
+    dates = [c for c in shown.columns if shown.schema[c] in (pl.Date, pl.Datetime)]
+    if dates:
+        table = table.tab_style(style=style.css("white-space: nowrap"), locations=loc.body(columns=dates))
+    money = [c for c in shown.columns if c.endswith("_usd") and shown.schema[c].is_numeric()]
+    if money:
+        table = table.fmt_currency(columns=money, currency="USD", compact=True, decimals=1)
+    shares = [c for c in shown.columns if c.endswith("_share") and shown.schema[c].is_numeric()]
+    if shares:
+        table = table.fmt_percent(columns=shares, decimals=0)
+    ratios = [c for c in shown.columns if c in _RATIO_COLUMNS and shown.schema[c].is_numeric()]
+    if ratios:
+        table = table.fmt_number(columns=ratios, decimals=1, pattern="{x}×")
+    linked = [c for c in ("source_ids", "source_urls", "sources_linked") if c in shown.columns]
+    if linked:
+        table = table.fmt_markdown(columns=linked)
+    for column in (c for c in _VERDICT_COLUMNS if c in shown.columns):
+        table = table.data_color(columns=column, palette=list(VERDICT_COLOURS.values()),
+                                 domain=list(VERDICT_COLOURS), na_color="#ffffff")
+    wide = [c for c in shown.columns if shown.schema[c] == pl.String and c not in linked
+            and (shown[c].str.len_chars().mean() or 0) > _LONG_TEXT]
+    if wide:
+        table = table.cols_width(cases={c: "320px" for c in wide})
+    if title:
+        table = table.tab_header(title=title)
+    rows = f"{frame.height} row{'s' * (frame.height != 1)}"
+    shown_note = rows if frame.height <= max_rows else f"the first {max_rows} of {frame.height} rows"
+    table = table.tab_source_note(f"{shown_note}." + (f" {note}" if note else ""))
+    return table.tab_options(table_font_size="12px", column_labels_font_weight="bold", data_row_padding="3px")
+
+
+def table_html(frame: pl.DataFrame) -> str:
+    """The HTML a notebook shows for `frame` (registered by `install`)."""
+    return display_table(frame).as_raw_html()
+
+
+def install(ipython: Any) -> None:
+    """Show every polars DataFrame as a formatted table in this IPython session (text displays stay polars')."""
+    ipython.display_formatter.formatters["text/html"].for_type(pl.DataFrame, table_html)
+
+
+def _cells_for_display(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists joined, structs as JSON, source ids as linked publishers and dates, source URLs as links."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if name == "source_ids" and isinstance(dtype, pl.List):
+            columns.append(pl.col(name).list.eval(pl.element().replace_strict(_source_links(), default=pl.element()))
+                           .list.join("; ").alias(name))
+        elif name == "source_ids" and dtype == pl.String:
+            columns.append(pl.col(name).str.split("; ").list.eval(
+                pl.element().replace_strict(_source_links(), default=pl.element())).list.join("; ").alias(name))
+        elif name == "source_urls" and dtype == pl.String:
+            columns.append(pl.col(name).map_elements(_url_links, return_dtype=pl.String).alias(name))
+        elif isinstance(dtype, pl.List):
+            columns.append(pl.col(name).list.eval(pl.element().cast(pl.String)).list.join("; ").alias(name))
+        elif isinstance(dtype, pl.Struct):
+            columns.append(pl.col(name).struct.json_encode().alias(name))
+        elif isinstance(dtype, pl.Enum | pl.Categorical):
+            columns.append(pl.col(name).cast(pl.String))
+    return frame.with_columns(columns) if columns else frame
+
+
+@functools.cache
+def _source_links_for(version: str) -> dict[str, str]:
+    from workbench import datasets
+
+    sources = datasets.load("sources").select("source_id", "publisher", "published", "url")
+    return {row["source_id"]: _link(f"{row['publisher'] or 'source'}"
+                                    + (f" {row['published']}" if row["published"] else ""), row["url"])
+            for row in sources.iter_rows(named=True)}
+
+
+def _source_links() -> dict[str, str]:
+    """source_id -> '[Publisher 2019-07-22](url)', for the record as it is now (overlays included)."""
+    from workbench import datasets
+
+    return _source_links_for(datasets.data_version())
+
+
+def _url_links(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return "; ".join(_link(re.sub(r"^https?://(www\.)?", "", url).split("/")[0], url) for url in text.split("; ") if url)
+
+
+def _link(label: str, url: str | None) -> str:
+    """A Markdown link with its label escaped; only http(s) addresses become links."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", label)
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        return f"[{escaped}]({url.replace(')', '%29').replace(' ', '%20')})"
+    return escaped
