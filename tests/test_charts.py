@@ -409,3 +409,32 @@ def test_paragraph_lengths_keeps_its_caption() -> None:
                                "n_sentences": [1, 2], "text": ["a b", "c d"]})
     spec = spec_of(charts.paragraph_lengths(paragraphs))
     assert caption_of(spec) == "Source: seeds/ corpus (d); 2 paragraphs, split on blank lines."
+
+
+def test_an_organisation_keeps_its_colour_from_chart_to_chart() -> None:
+    """OpenAI is the same colour whether it is the biggest recipient, one of several, or an event's lead."""
+    from workbench.charts.theme import ORG_COLOURS
+
+    def colour_of(spec: dict, name: str) -> str:
+        for scale in _scales(spec):
+            if name in scale.get("domain", []):
+                return scale["range"][scale["domain"].index(name)]
+        raise AssertionError(f"{name} has no colour in the chart")
+
+    funding = datasets.load("funding_events")
+    everyone = spec_of(charts.cumulative_by_recipient(funding))
+    few = spec_of(charts.cumulative_by_recipient(funding.filter(pl.col("recipient").is_in(["Anthropic", "OpenAI"]))))
+    events = spec_of(charts.governance_timeline(datasets.load("governance_events")))
+    assert colour_of(everyone, "OpenAI") == colour_of(few, "OpenAI") == colour_of(events, "OpenAI") == ORG_COLOURS["OpenAI"]
+    assert colour_of(few, "Anthropic") == ORG_COLOURS["Anthropic"] != ORG_COLOURS["OpenAI"]
+
+
+def _scales(spec: object):
+    if isinstance(spec, dict):
+        if "domain" in spec and "range" in spec and isinstance(spec["range"], list):
+            yield spec
+        for value in spec.values():
+            yield from _scales(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _scales(value)

@@ -23,7 +23,9 @@ def test_verdicts_are_coloured_and_source_ids_become_linked_publishers() -> None
     source = datasets.load("sources").filter(pl.col("url").str.starts_with("https://")).row(0, named=True)
     frame = pl.DataFrame({"verdict_now": ["consistent", "partly"], "source_ids": [[source["source_id"]], []]})
     html = tables.table_html(frame)
-    assert tables.VERDICT_COLOURS["partly"].lower() in html.lower()
+    from workbench.charts.theme import VERDICT_TINTS
+
+    assert VERDICT_TINTS["partly"].lower() in html.lower()
     assert f'href="{source["url"]}"' in html and source["source_id"] not in html
 
 

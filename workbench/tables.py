@@ -19,10 +19,11 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["MAX_ROWS", "VERDICT_COLOURS", "display_table", "install", "table_html"]
+from workbench.charts.theme import VERDICT_TINTS
+
+__all__ = ["MAX_ROWS", "display_table", "install", "table_html"]
 
 MAX_ROWS = 40  # rows shown; the note says how many there are and where the full table is
-VERDICT_COLOURS = {"consistent": "#cfe8d6", "partly": "#f6e3a1", "inconsistent": "#f3c2bb", "unverifiable": "#e4e4e4"}
 _VERDICT_COLUMNS = ("verdict", "verdict_then", "verdict_now")
 _RATIO_COLUMNS = ("back_ratio", "valuation_multiple", "spread")
 _LONG_TEXT = 60  # mean characters above which a text column gets a fixed width and wraps
@@ -52,8 +53,8 @@ def display_table(frame: pl.DataFrame, *, title: str | None = None, note: str | 
     if linked:
         table = table.fmt_markdown(columns=linked)
     for column in (c for c in _VERDICT_COLUMNS if c in shown.columns):
-        table = table.data_color(columns=column, palette=list(VERDICT_COLOURS.values()),
-                                 domain=list(VERDICT_COLOURS), na_color="#ffffff")
+        table = table.data_color(columns=column, palette=list(VERDICT_TINTS.values()),
+                                 domain=list(VERDICT_TINTS), na_color="#ffffff")
     wide = [c for c in shown.columns if shown.schema[c] == pl.String and c not in linked
             and (shown[c].str.len_chars().mean() or 0) > _LONG_TEXT]
     if wide:

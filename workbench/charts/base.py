@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import altair as alt
 import polars as pl
 
-from workbench.charts.theme import GREY, captioned, colour_scale
+from workbench.charts.theme import GREY, ORG_COLOURS, captioned, colour_scale
 from workbench.errors import UsageError
 
 Chart = alt.Chart | alt.LayerChart
@@ -98,14 +98,15 @@ def top_values(frame: pl.DataFrame, column: str, n: int) -> list[str]:
 
 
 def grouped(frame: pl.DataFrame, column: str, n: int, other: str) -> tuple[pl.DataFrame, alt.Scale]:
-    """Add `<column>_group`: the top `n` values of `column` keep a colour, the rest turn grey as `other`.
+    """Add `<column>_group`: the top `n` values of `column` keep a colour, the rest turn grey as `other`. The
+    columns grouped are organisations, so one organisation has one colour in every chart (ORG_COLOURS).
 
     More than about seven colours stop being distinguishable, whatever the palette.
     """
     keep = top_values(frame, column, n)
     rest = (~frame.get_column(column).is_in(keep)).fill_null(True).any()
     frame = frame.with_columns(lumped(column, keep, other).alias(f"{column}_group"))
-    return frame, colour_scale(keep + ([other] if rest else []), other=other)
+    return frame, colour_scale(keep + ([other] if rest else []), other=other, fixed=ORG_COLOURS)
 
 
 def categories(frame: pl.DataFrame, column: str) -> list[str]:

@@ -13,13 +13,10 @@ import altair as alt
 import polars as pl
 
 from workbench.charts.base import Chart, embeddable, finish, placeholder, require, source_caption, time_x
-from workbench.charts.theme import GREY, PALETTE, captioned, money_axis, money_label
+from workbench.charts.theme import PALETTE, STATUS_COLOURS, captioned, money_axis, money_label
 
 __all__ = ["FLOW_KINDS", "STATUS_COLOURS", "deal_flows", "received_by_status"]
 
-#: The statuses money received is stacked by, surest first, with fixed colours (paid darkest).
-STATUS_COLOURS = {"paid": PALETTE[0], "committed": PALETTE[4], "conditional": PALETTE[1], "announced": "#F3D18A",
-                  "reduced": GREY}
 FLOW_KINDS = {"in, paid or committed": PALETTE[0], "in, conditional or announced": PALETTE[1],
               "committed back (compute)": PALETTE[5]}
 _COLUMN_X = {"investor": 0.0, "lab": 1.0, "supplier": 2.0}

@@ -1,9 +1,14 @@
-"""The one look every workbench chart shares: theme, colour-blind-safe palettes, money formats and titles."""
+"""The one look every workbench chart shares: theme, colour-blind-safe palettes, money formats and titles.
+
+This is the palette module: a theme, an organisation, a verdict and a money status keep one colour in every chart,
+explorer and table (`ORG_COLOURS`, `THEME_COLOURS`, `VERDICT_COLOURS`, `STATUS_COLOURS`); other categories take
+the series colours in order (`colour_scale`).
+"""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import cycle
 
 import altair as alt
@@ -16,8 +21,21 @@ THEME_COLOURS = {"funding": "#0072B2", "governance": "#009E73", "ai_risk": "#D55
 # Single-hue ramps for heatmaps, one per record theme (single hue reads under every colour-vision deficiency).
 THEME_RAMPS = {"funding": "blues", "governance": "greens", "ai_risk": "oranges"}
 GREY = THEME_COLOURS["none"]
-# Series colours in the order categories get them: Okabe–Ito with yellow last (it fades on white).
-SERIES = [c for c in PALETTE if c != "#F0E442"] + ["#F0E442"]
+# Series colours in the order categories get them: Okabe–Ito with yellow last (it fades on white), then four more
+# distinguishable hues for charts with more categories than Okabe–Ito has colours.
+SERIES = [c for c in PALETTE if c != "#F0E442"] + ["#F0E442", "#8C564B", "#9467BD", "#17BECF", "#BCBD22"]
+#: The organisations charts show most, each with one colour everywhere (by chart, an organisation's rank changes).
+ORG_COLOURS = {
+    "OpenAI": "#0072B2", "Anthropic": "#D55E00", "Microsoft": "#009E73", "Google": "#E69F00", "Amazon": "#CC79A7",
+    "Nvidia": "#56B4E9", "xAI": "#000000", "SoftBank": "#8C564B", "Mistral AI": "#9467BD", "Meta": "#17BECF",
+    "Google DeepMind": "#BCBD22", "DeepMind": "#BCBD22",
+}
+#: Verdicts on a claim: strong colours for marks, light tints for table cells.
+VERDICT_COLOURS = {"consistent": "#009E73", "partly": "#D9A400", "inconsistent": "#C0392B", "unverifiable": "#9A9A9A"}
+VERDICT_TINTS = {"consistent": "#CFE8D6", "partly": "#F6E3A1", "inconsistent": "#F3C2BB", "unverifiable": "#E4E4E4"}
+#: How far money got, surest first (paid darkest).
+STATUS_COLOURS = {"paid": PALETTE[0], "committed": PALETTE[4], "conditional": PALETTE[1], "announced": "#F3D18A",
+                  "reduced": "#999999"}
 # d3's SI prefixes say G for 10^9; readers of money expect B.
 MONEY_FORMAT = "replace(format({value}, '$.3~s'), 'G', 'B')"
 
@@ -45,10 +63,20 @@ def captioned(title: str, caption: str) -> alt.TitleParams:
     return alt.TitleParams(text=title, subtitle=textwrap.wrap(caption, CAPTION_WIDTH) or [caption])
 
 
-def colour_scale(domain: Sequence[str], *, other: str | None = None) -> alt.Scale:
-    """Series colours fixed to a domain, so a category keeps its colour when filters change; `other` is grey."""
-    colours = cycle(SERIES)
-    return alt.Scale(domain=list(domain), range=[GREY if value == other else next(colours) for value in domain])
+def colour_scale(domain: Sequence[str], *, other: str | None = None,
+                 fixed: Mapping[str, str] | None = None) -> alt.Scale:
+    """Series colours fixed to a domain, so a category keeps its colour when filters change; `other` is grey.
+    Values in `fixed` (e.g. ORG_COLOURS) keep their own colour; the rest take the series colours those leave free."""
+    return alt.Scale(domain=list(domain), range=colours_for(domain, other=other, fixed=fixed))
+
+
+def colours_for(domain: Sequence[str], *, other: str | None = None,
+                fixed: Mapping[str, str] | None = None) -> list[str]:
+    """The colour of each value of `domain` (see `colour_scale`)."""
+    fixed = fixed or {}
+    taken = {fixed[value] for value in domain if value in fixed}
+    free = cycle([c for c in SERIES if c not in taken] or SERIES)
+    return [GREY if value == other else fixed[value] if value in fixed else next(free) for value in domain]
 
 
 def money_axis(title: str) -> alt.Axis:

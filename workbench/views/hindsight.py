@@ -19,13 +19,11 @@ from workbench import charts, datasets
 from workbench.analysis import Analysis
 from workbench.analysis.claims import VERDICTS, summarise
 from workbench.charts.base import finish
-from workbench.charts.theme import THEME_COLOURS
+from workbench.charts.theme import VERDICT_COLOURS
 from workbench.outputs import Document
 from workbench.views.risk import md
 
 DATASETS = ("funding_events", "governance_events", "org_structures", "policy_events")
-_VERDICT_COLOURS = {"consistent": THEME_COLOURS["governance"], "partly": "#d9a400", "inconsistent": "#c0392b",
-                    "unverifiable": "#9a9a9a"}
 
 
 def evidence(analysis: Analysis) -> pl.DataFrame:
@@ -114,7 +112,7 @@ def verdict_chart(rows: pl.DataFrame, *, unit: str = "record matches", title: st
         y=alt.Y("as_of:N", title=None, sort=["at publication", "now"]),
         yOffset=alt.YOffset("verdict:N", sort=list(VERDICTS)),
         color=alt.Color("verdict:N", title="Verdict", sort=list(VERDICTS),
-                        scale=alt.Scale(domain=list(VERDICTS), range=[_VERDICT_COLOURS[v] for v in VERDICTS])),
+                        scale=alt.Scale(domain=list(VERDICTS), range=[VERDICT_COLOURS[v] for v in VERDICTS])),
         tooltip=[alt.Tooltip("as_of:N", title="As of"), alt.Tooltip("verdict:N", title="Verdict"),
                  alt.Tooltip("rows:Q", title=unit.capitalize())])
     return finish(chart, title, caption, height=alt.Step(14))

@@ -23,7 +23,7 @@ import traitlets
 from workbench.charts import funding as charts
 from workbench.charts.base import when
 from workbench.charts.money import received_by_status
-from workbench.charts.theme import captioned, money_axis
+from workbench.charts.theme import ORG_COLOURS, captioned, colour_scale, money_axis
 from workbench.datasets.money import flows, with_status
 from workbench.widgets.base import (
     Explorer,
@@ -245,7 +245,8 @@ def yearly_sums(summary: pl.DataFrame) -> alt.Chart:
     return (alt.Chart(sums).mark_point(filled=True, size=80)
             .encode(x=alt.X("year:Q", title=None, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
                     y=alt.Y("amount_usd:Q", scale=alt.Scale(type="log"), axis=money_axis("Countable US$ (log)")),
-                    color=alt.Color("recipient:N", title="Recipient"),
+                    color=alt.Color("recipient:N", title="Recipient",
+                                    scale=colour_scale(sorted(sums["recipient"].unique()), fixed=ORG_COLOURS)),
                     fillOpacity=when(alt.FillOpacityValue, "datum.low_confidence", 0, 1),
                     tooltip=[alt.Tooltip("year:Q"), alt.Tooltip("recipient:N"),
                              alt.Tooltip("amount_usd:Q", format="$,.0f"), alt.Tooltip("deals:Q")])
