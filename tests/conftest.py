@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -76,3 +79,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         entries[entry] = entries.get(entry, 0) + 1
     detail = ", ".join(f"{entry} {count}" for entry, count in sorted(entries.items()))
     terminalreporter.write_line(f"bad-input matrix: {len(ran)} cases ({detail})")
+
+
+@dataclass
+class FullRun:
+    """One `make run` (every curated notebook, default parameters) that the slow tests share (notebooks, browser)."""
+
+    data: Path
+    printed: str
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> FullRun:
+    """Executed once per test session: each notebook runs here, and once more in the determinism test."""
+    data = tmp_path_factory.mktemp("full-run") / "data"
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setenv("WORKBENCH_DATA_DIR", str(data))
+        from workbench.cli import main
+
+        assert main(["run"]) == 0
+    return FullRun(data, printed.getvalue())

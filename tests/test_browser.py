@@ -22,7 +22,7 @@ from pathlib import Path
 
 import browser_support as bs
 import pytest
-from conftest import REPO
+from conftest import REPO, FullRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -218,3 +218,18 @@ def test_app_shows_every_explorer_without_code(browser, app: bs.Server) -> None:
             if title == "Funding":
                 check_funding_explorer(page, app.root / "data", ".wb-dashboard")
         assert_nothing_broken(page, watch)
+
+
+def test_the_index_of_outputs_shows_every_thumbnail_and_links_only_files_that_exist(browser, full_run: FullRun) -> None:
+    """data/index.html opened from the file system: every image drawn, every link a file in data/, no request out."""
+    with bs.browser_page(browser) as (page, watch):
+        page.goto((full_run.data / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        broken = page.evaluate("() => [...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
+        assert broken == [] and page.locator("img").count() >= 15
+        assert page.locator(".takeaways li").count() >= 5
+        for href in page.evaluate("() => [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))"):
+            assert (full_run.data / href).resolve().is_file(), href
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "index.png", full_page=True)
+        assert watch.failed_requests == [] and watch.console_errors == []

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO
+from conftest import REPO, FullRun
 
 from workbench.cli import main
 from workbench.runner import declared_parameters
@@ -40,25 +37,6 @@ def test_notebook_is_committed_stripped_and_follows_the_conventions(path: Path) 
     sources = "\n".join(cell.source for cell in code)
     assert "wb.setup(" in sources or "workbench.setup(" in sources
     assert "os.getcwd" not in sources and "Path.cwd" not in sources and "open(\"data/" not in sources
-
-
-@dataclass
-class FullRun:
-    """One `make run` (every curated notebook, default parameters) that the slow tests below share."""
-
-    data: Path
-    printed: str
-
-
-@pytest.fixture(scope="session")
-def full_run(tmp_path_factory: pytest.TempPathFactory) -> FullRun:
-    """Executed once per test session: each notebook runs here, and once more in the determinism test."""
-    data = tmp_path_factory.mktemp("full-run") / "data"
-    printed = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
-        patch.setenv("WORKBENCH_DATA_DIR", str(data))
-        assert main(["run"]) == 0
-    return FullRun(data, printed.getvalue())
 
 
 @pytest.mark.slow

@@ -100,3 +100,10 @@ def test_the_brief_document_escapes_hostile_article_text(tmp_path) -> None:
     assert "<img" not in document.html and "<script>x" not in document.html and "href='javascript" not in document.html
     assert "&lt;img src=x onerror=alert(1)&gt;" in document.html
     assert "<img" not in document.markdown and "](javascript:" not in document.markdown
+
+
+def test_the_takeaway_line_counts_claims_and_what_changed(seed) -> None:
+    _, _, brief = seed
+    line = hindsight.takeaway_line(brief)
+    assert line.startswith(f"Take-away: {brief.height} checkable claims;")
+    assert f"{brief.filter(pl.col('since_publication') != '').height} read differently with hindsight." in line

@@ -64,3 +64,12 @@ def test_timeline_chart_cites_the_rows_it_draws() -> None:
     spec = profile.timeline_chart(timeline, "xAI").to_dict()
     assert "xAI" in spec["title"]["text"]
     assert f"({timeline.height} rows, " in spec["title"]["subtitle"][0]
+
+
+def test_the_takeaway_says_rows_span_and_money_counted() -> None:
+    timeline = profile.timeline("OpenAI")
+    tracks = profile.summary(timeline)
+    text = profile.takeaway("OpenAI", timeline, tracks)
+    counted = tracks.filter(tracks["track"] == "funding")["countable_usd"][0]
+    assert text.startswith(f"Take-away: OpenAI: {timeline.height} rows on {tracks.height} tracks")
+    assert f"${counted / 1e9:,.1f} billion counted" in text

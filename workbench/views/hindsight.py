@@ -118,6 +118,18 @@ def verdict_chart(rows: pl.DataFrame, *, unit: str = "record matches", title: st
     return finish(chart, title, caption, height=alt.Step(14))
 
 
+def takeaway_line(claims: pl.DataFrame) -> str:
+    """The brief in one line of plain text (the index of outputs lists it): claims, confirmed then and now, and how
+    many read differently with hindsight."""
+    def count(column: str, verdict: str) -> int:
+        return claims.filter(pl.col(column) == verdict).height
+
+    changed = claims.filter(pl.col("since_publication").fill_null("") != "").height
+    return (f"Take-away: {claims.height} checkable claims; the record confirmed {count('verdict_then', 'consistent')} "
+            f"as of publication and confirms {count('verdict_now', 'consistent')} now; {changed} read differently "
+            "with hindsight.")
+
+
 def takeaways(claims: pl.DataFrame, matches: pl.DataFrame) -> str:
     """Markdown from `brief` and `evidence`: claims confirmed then and now, and what the record learnt since,
     claim by claim (article and record text escaped: it never becomes markup)."""

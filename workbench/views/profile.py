@@ -128,6 +128,21 @@ def summary(timeline: pl.DataFrame) -> pl.DataFrame:
                  .then(pl.col("amount_usd").filter(pl.col("countable").fill_null(False)).sum()).alias("countable_usd")))
 
 
+def takeaway(name: str, timeline: pl.DataFrame, tracks: pl.DataFrame) -> str:
+    """The profile in words: rows and tracks, the span of dates, the money counted (see `money_caption`)."""
+    dated = timeline.drop_nulls("date").sort("date")
+    if dated.is_empty():
+        return f"Take-away: the record holds no dated row about {name}."
+    first = dated.row(0, named=True)
+    text = (f"Take-away: {name}: {timeline.height} rows on {tracks.height} tracks, from {first['date']} "
+            f"({first['track']}) to {dated['date'].max()}.")
+    received = tracks.filter(pl.col("track") == "funding")
+    if received.height and received["countable_usd"][0]:
+        text += (f" Funding received: ${received['countable_usd'][0] / 1e9:,.1f} billion counted over "
+                 f"{received['rows'][0]} rows ({received['low_confidence_rows'][0]} low-confidence).")
+    return text
+
+
 def money_caption() -> str:
     """What the summary's `countable_usd` adds up, per track."""
     return f"Funding: {RECEIVED.caption()} Spending: {SPENT.caption()}"
