@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from conftest import SEED_ID
@@ -60,6 +62,80 @@ def test_cite_article_names_the_article_and_with_record_the_tables() -> None:
     assert meta["sources"][0]["publisher"] == "Bloomberg" and meta["sources"][0]["date"] == "2019-07-22"
     assert {d["dataset"] for d in meta["derived_from"][1:]} == set(article.RECORD)
     assert "licences" not in article.cite_article(SEED_ID, title="t", description="d")
+
+
+def test_corpus_summary_counts_the_corpus_frames() -> None:
+    corpus = article.load_corpus()
+    document = corpus.document(SEED_ID)
+    sentences = corpus.sentences.filter(pl.col("doc_id") == SEED_ID).height
+    paragraphs = corpus.paragraphs_of(SEED_ID)
+    title, byline, size = article.corpus_summary(SEED_ID).split("\n")
+    assert (title, byline) == (document["title"], "Bloomberg, Dina Bass, published 2019-07-22")
+    assert size.startswith(f"{paragraphs.height} paragraphs, {sentences} sentences, "
+                           f"{paragraphs['n_words'].sum()} words; source: https://www.bloomberg.com/")
+    assert (paragraphs.height, sentences) == (10, 16)
+
+
+def test_paragraph_summary_names_the_longest_and_the_median() -> None:
+    paragraphs = article.load_corpus().paragraphs_of(SEED_ID)
+    longest = paragraphs.filter(pl.col("n_words") == paragraphs["n_words"].max())["paragraph"].min()
+    text = article.paragraph_summary(SEED_ID)
+    assert text == (f"The longest paragraph is number {longest} ({paragraphs['n_words'].max()} words); "
+                    f"the median paragraph has {round(paragraphs['n_words'].median())} words.")
+    assert "number 2 (47 words)" in text
+
+
+def test_analysis_summary_counts_what_the_analysis_found() -> None:
+    found = article.analysis(SEED_ID)
+    lines = article.analysis_summary(SEED_ID).split("\n")
+    assert lines[:2] == article.corpus_summary(SEED_ID).split("\n")[:2]
+    numbers = [int(n) for n in re.findall(r"\d+", lines[2])]
+    assert numbers == [found.paragraphs.height, found.entities.height, found.amounts.height, found.dates.height,
+                       found.claims.height]
+
+
+def test_theme_takeaway_reads_the_theme_profile() -> None:
+    profile = article.theme_profile(SEED_ID)
+    lines = article.theme_takeaway(SEED_ID).split("\n")
+    funding = profile.row(0, named=True)
+    assert lines[0] == (f"Take-away: this is above all a funding story — {funding['paragraphs']} of 10 paragraphs and "
+                        f"{round(funding['share_of_words'] * 100)}% of the words carry it (sub-themes: "
+                        f"{funding['subthemes']}).")
+    others = {line.split(":")[0].strip(): line for line in lines[1:-1]}
+    assert set(others) == {"governance", "ai_risk"}
+    for theme, line in others.items():
+        row = profile.filter(pl.col("theme") == theme).row(0, named=True)
+        assert f"{row['paragraphs']} paragraphs ({round(row['share_of_words'] * 100)}% of the words)" in line
+        assert line.endswith(f"paragraphs {row['paragraph_numbers']}")
+    none = profile.filter(pl.col("theme") == article.UNTAGGED)["paragraphs"][0]
+    assert lines[-1] == f"  {none} paragraph(s) carry no theme." and none == 1
+
+
+def test_actors_takeaway_reads_the_actor_and_amount_tables() -> None:
+    actors, amounts = article.actors(SEED_ID), article.amounts(SEED_ID)
+    first, *rest = article.actors_takeaway(SEED_ID).split("\n")
+    top = actors.row(0, named=True)
+    assert first.startswith(f"Take-away: OpenAI is named {top['mentions']} times, in {len(top['paragraphs'])} of 10 ")
+    assert first.endswith(f"{actors.height} actors in all, {actors['in_record'].sum()} of them known to the record.")
+    assert len(rest) == amounts.select("text", "qualifier").unique().height
+    billion = next(line for line in rest if line.startswith("  '$1 billion' (exact)"))
+    rows = amounts.filter(pl.col("text") == "$1 billion").drop_nulls("row_id")
+    assert f"checked against {rows.height} record row(s) {rows['row_id'].to_list()}" in billion
+    assert billion.endswith(f"verdicts now {sorted(set(rows['verdict']))}")
+
+
+def test_verdicts_takeaway_reads_the_verdict_counts_and_the_changed_checks() -> None:
+    checks = article.then_and_now(SEED_ID)
+    counts = {(r["reading"], r["verdict"]): r["checks"] for r in article.verdict_counts(SEED_ID).iter_rows(named=True)}
+    then, now = article.READINGS.values()
+    lines = article.verdicts_takeaway(SEED_ID).split("\n")
+    numbers = [int(n) for n in re.findall(r"\b\d+\b", lines[0].replace("2019-07-22", ""))]
+    assert numbers == [checks.height, counts[(then, "consistent")], counts[(now, "consistent")],
+                       counts[(then, "unverifiable")], counts[(now, "unverifiable")], counts[(now, "inconsistent")]]
+    assert lines[0].startswith("Take-away: ") and "as of 2019-07-22" in lines[0]
+    changed = checks.filter(pl.col("changed"))
+    assert lines[1] == f"{changed.height} checks read differently with hindsight:" and len(lines) == 2 + changed.height
+    assert "  sentence 11 vs policy_events POL-014: unverifiable → consistent" in lines
 
 
 def test_unknown_doc_id_names_the_nearest() -> None:

@@ -11,11 +11,11 @@ import polars as pl
 
 from workbench import datasets
 from workbench.analysis import Analysis, analyze
+from workbench.analysis.themes import THEMES
 from workbench.charts import THEME_COLOURS, captioned
 from workbench.corpus import load_corpus
 from workbench.errors import UsageError
 
-THEMES = ("funding", "governance", "ai_risk")
 UNTAGGED = "none"
 VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
 VERDICT_COLOURS = ["#009E73", "#E69F00", "#D55E00", "#999999"]
@@ -155,6 +155,86 @@ def verdict_shift(doc_id: str) -> alt.Chart:
         title=captioned("How the article's claims read then and now", caption), width=560, height=alt.Step(40))
 
 
+def corpus_summary(doc_id: str) -> str:
+    """What notebook 00 prints first: the article's title, byline, size and source, so a reader knows which text
+    the paragraph table splits before reading it."""
+    corpus = load_corpus()
+    document = corpus.document(doc_id)
+    sentences = corpus.sentences.filter(pl.col("doc_id") == doc_id).height
+    return "\n".join([*_byline(document),
+                      f"{document['n_paragraphs']} paragraphs, {sentences} sentences, {document['n_words']} words; "
+                      f"source: {document['url'] or 'no URL in the catalog'}"])
+
+
+def paragraph_summary(doc_id: str) -> str:
+    """The paragraph lengths in one sentence (the longest and the median), the reading of the words-per-paragraph
+    chart; the earliest paragraph wins a tie for longest."""
+    paragraphs = load_corpus().paragraphs_of(doc_id)
+    longest = paragraphs.sort(["n_words", "paragraph"], descending=[True, False]).row(0, named=True)
+    return (f"The longest paragraph is number {longest['paragraph']} ({longest['n_words']} words); "
+            f"the median paragraph has {paragraphs['n_words'].median():.0f} words.")
+
+
+def analysis_summary(doc_id: str) -> str:
+    """What notebook 01 prints first: the article's title and byline, and how much the analysis found in it
+    (paragraphs, actor mentions, amounts, dates, checkable sentences)."""
+    found = analysis(doc_id)
+    return "\n".join([*_byline(load_corpus().document(doc_id)),
+                      f"{found.paragraphs.height} paragraphs, {found.entities.height} actor mentions, "
+                      f"{found.amounts.height} amounts, {found.dates.height} dates, "
+                      f"{found.claims.height} checkable sentences"])
+
+
+def theme_takeaway(doc_id: str) -> str:
+    """The theme profile in words: the theme carrying most words (its paragraphs, share of words, sub-themes),
+    then each other theme and the paragraphs that carry none; one line each."""
+    profile = theme_profile(doc_id)
+    total = analysis(doc_id).paragraphs.height
+    tagged = profile.filter(pl.col("theme") != UNTAGGED).sort("words", descending=True, maintain_order=True)
+    lead = tagged.row(0, named=True)
+    untagged = profile.filter(pl.col("theme") == UNTAGGED).row(0, named=True)
+    lines = [f"Take-away: this is above all a {lead['theme']} story — {lead['paragraphs']} of {total} "
+             f"paragraphs and {lead['share_of_words']:.0%} of the words carry it (sub-themes: {lead['subthemes']})."]
+    lines += [f"  {row['theme']}: {row['paragraphs']} paragraphs ({row['share_of_words']:.0%} of the words), "
+              f"paragraphs {row['paragraph_numbers']}" for row in tagged.slice(1).iter_rows(named=True)]
+    lines.append(f"  {untagged['paragraphs']} paragraph(s) carry no theme.")
+    return "\n".join(lines)
+
+
+def actors_takeaway(doc_id: str) -> str:
+    """The actors and amounts in words: the most-named actor, how many actors the record knows, then each amount
+    with its qualifier, the record rows that checked it and its verdicts now; one line each."""
+    actor_table, amount_table = actors(doc_id), amounts(doc_id)
+    total = analysis(doc_id).paragraphs.height
+    top = actor_table.row(0, named=True)
+    lines = [f"Take-away: {top['canonical']} is named {top['mentions']} times, in {len(top['paragraphs'])} of "
+             f"{total} paragraphs; {actor_table.height} actors in all, "
+             f"{actor_table['in_record'].sum()} of them known to the record."]
+    for (text, qualifier), rows in amount_table.group_by("text", "qualifier", maintain_order=True):
+        checked = rows.drop_nulls("row_id")
+        lines.append(f"  {text!r} ({qualifier}): checked against {checked.height} record row(s) "
+                     f"{checked['row_id'].to_list()}; verdicts now {sorted(set(rows['verdict'].drop_nulls()))}")
+    return "\n".join(lines)
+
+
+def verdicts_takeaway(doc_id: str) -> str:
+    """The claims then and now in words: checks consistent, unverifiable and inconsistent as of publication and
+    now (from `verdict_counts`), then each check hindsight reads differently; one line each."""
+    checks = then_and_now(doc_id)
+    counts = {(r["reading"], r["verdict"]): r["checks"] for r in verdict_counts(doc_id).iter_rows(named=True)}
+    then, now = READINGS["verdict_at_publication"], READINGS["verdict"]
+    changed = checks.filter(pl.col("changed"))
+    published = load_corpus().document(doc_id)["published"]
+    lines = [f"Take-away: of {checks.height} claim × record checks, {counts[(then, 'consistent')]} were consistent "
+             f"with the record as of {published}, {counts[(now, 'consistent')]} are now; "
+             f"{counts[(then, 'unverifiable')]} could not be checked then, {counts[(now, 'unverifiable')]} cannot now, "
+             f"and {counts[(now, 'inconsistent')]} contradict the record.",
+             f"{changed.height} checks read differently with hindsight:"]
+    lines += [f"  sentence {row['sentence']} vs {row['dataset']} {row['row_id']}: "
+              f"{row['verdict_at_publication']} → {row['verdict']}" for row in changed.iter_rows(named=True)]
+    return "\n".join(lines)
+
+
 def cite_article(doc_id: str, *, title: str, description: str, record: bool = False) -> dict:
     """`meta` for `workbench.save`: the article as the source and input; with `record`, also the record tables
     its claims were checked against (their licences and files)."""
@@ -174,3 +254,9 @@ def cite_article(doc_id: str, *, title: str, description: str, record: bool = Fa
 
 def _file_of(doc_id: str) -> str:
     return load_corpus().document(doc_id)["file"]
+
+
+def _byline(document: dict) -> list[str]:
+    return [f"{document['title']}",
+            f"{document['publisher']}, {document['author'] or 'author unknown'}, "
+            f"published {document['published'] or 'date unknown'}"]

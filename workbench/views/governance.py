@@ -100,3 +100,52 @@ def events_in(highlight: Highlight = BOARD_CRISIS, *, margin_days: int = 0) -> p
     """The governance events dated inside a highlighted span (default: the Nov 2023 OpenAI board crisis)."""
     return (datasets.load(EVENTS).filter(pl.col("date").is_between(*window(highlight, margin_days=margin_days)))
             .sort("date", "event_id"))
+
+
+def phases_takeaway(focus: str) -> str:
+    """The phases in words: structures and governance events of `focus`, each structure's span and events by kind,
+    and the busiest phase (earliest on a tie); one line each, no busiest phase when no structure is recorded."""
+    focus = governance_focus(focus)
+    table = phases(focus)
+    lines = [f"Take-away: {focus} has had {structure_history(focus).height} recorded structures and "
+             f"{milestones(focus).height} governance events."]
+    lines += [f"  {row['date']} → {row['until']} ({row['years']} years) {row['legal_form']}: {row['events']} events, "
+              f"{row['board_or_leadership']} board or leadership changes, {row['legal']} legal actions, "
+              f"{row['partnership_terms']} changes to partnership terms" for row in table.iter_rows(named=True)]
+    if table.height:
+        busiest = table.sort("events", descending=True, maintain_order=True).row(0, named=True)
+        lines.append(f"The busiest phase is the {busiest['legal_form']} from {busiest['date']}: {busiest['events']} "
+                     f"events in {busiest['years']} years.")
+    return "\n".join(lines)
+
+
+def crisis_takeaway(focus: str, highlight: Highlight = BOARD_CRISIS) -> str:
+    """The highlighted span (default: the Nov 2023 board crisis) in words: its events and days, events by type
+    (most first), and the legal form of `focus` when it began and when it ended."""
+    focus = governance_focus(focus)
+    crisis = events_in(highlight)
+    days = (highlight.end - highlight.start).days
+    kinds = (crisis["event_type"].cast(pl.String).value_counts()
+             .sort(["count", "event_type"], descending=[True, False]))
+    began, ended = (structure_on(focus, day) for day in (highlight.start, highlight.end))
+    return "\n".join([
+        f"Take-away: {crisis.height} recorded events in {days} days ({highlight.start} to {highlight.end}); by type: "
+        + ", ".join(f"{r['event_type']} {r['count']}" for r in kinds.iter_rows(named=True)) + ".",
+        f"{focus}'s legal form when the crisis began: {began}; when it ended: {ended}."])
+
+
+def structures_takeaway(focus: str, then: dt.date | str = THEN) -> str:
+    """Every lab's structure in words: how many labs the record knew on `then` (default: the seed article's date)
+    and knows now, legal forms now (most common first), and the labs that changed structure."""
+    structures_then = lab_structures(focus, as_of=then)
+    structures_now = lab_structures(focus)
+    forms_now = (structures_now["legal_form"].value_counts()
+                 .sort(["count", "legal_form"], descending=[True, False]))
+    changed = structures_now.filter(pl.col("structures") > 1)
+    return "\n".join([
+        f"Take-away: on {then} the record knew the structure of {structures_then.height} lab(s) "
+        f"({', '.join(structures_then['org'])}); now it knows {structures_now.height}: "
+        + ", ".join(f"{r['count']} {r['legal_form']}" for r in forms_now.iter_rows(named=True)) + ".",
+        "Labs that changed structure: " + (", ".join(
+            f"{r['org']} ({r['structures']} structures, now {r['legal_form']})" for r in changed.iter_rows(named=True))
+            or "none")])
