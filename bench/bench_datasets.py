@@ -45,7 +45,8 @@ def run() -> dict:
                     "ratio_cached_to_baseline": round(cached_s / baseline, 2),
                 }
             curated.clear_cache()
-            results["all_curated_cold"] = round(median_seconds(lambda: [curated.clear_cache(), [datasets.load(n) for n in registry.curated_names()]]), 6)
+            results["all_curated_cold"] = round(median_seconds(
+                lambda: [curated.clear_cache(), [datasets.load(n) for n in registry.curated_names()]]), 6)
         finally:
             if previous is None:
                 os.environ.pop("WORKBENCH_DATA_DIR", None)

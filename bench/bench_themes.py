@@ -45,7 +45,8 @@ def run() -> dict:
     if not spacy_version:
         results["spacy_note"] = "spaCy is not installed (pip install -e '.[bench]'): no spaCy baseline."
     else:
-        results["spacy_note"] = f"spaCy measured at {', '.join(map(str, SPACY_SIZES))} paragraphs only (too slow at 1M)."
+        results["spacy_note"] = (f"spaCy measured at {', '.join(map(str, SPACY_SIZES))} paragraphs only "
+                                 "(too slow at 1M).")
     results["ratios"] = _ratios(results["methods"])
     results["seconds_total"] = round(time.perf_counter() - started, 1)
     results["within_budget"] = results["seconds_total"] <= BUDGET_SECONDS

@@ -22,7 +22,8 @@ MONDAY = dt.date(2019, 7, 22)
 
 
 def _frame(*texts: str) -> pl.DataFrame:
-    return pl.DataFrame({"doc_id": ["d"] * len(texts), "paragraph": list(range(1, len(texts) + 1)), "text": list(texts)},
+    return pl.DataFrame({"doc_id": ["d"] * len(texts), "paragraph": list(range(1, len(texts) + 1)),
+                         "text": list(texts)},
                         schema={"doc_id": pl.String, "paragraph": pl.Int64, "text": pl.String})
 
 
@@ -96,7 +97,8 @@ def test_relative_dates_without_a_publication_date_stay_unresolved_and_say_so() 
 
 
 def test_the_publication_date_may_come_per_document() -> None:
-    frame = _frame("last year", "last year").with_columns(published=pl.Series([dt.date(2019, 1, 1), dt.date(2023, 5, 1)]))
+    frame = _frame("last year", "last year").with_columns(
+        published=pl.Series([dt.date(2019, 1, 1), dt.date(2023, 5, 1)]))
     assert extract_dates(frame)["value"].to_list() == ["2018", "2022"]
 
 
@@ -114,7 +116,8 @@ def test_actors_resolve_through_the_alias_table_and_unknown_orgs_are_marked() ->
         assert text[row["start"]:row["end"]] == row["text"]
 
 
-_texts = st.lists(st.text(alphabet=st.sampled_from(list("ab AZ.!?\"'\u201c\u201d\u00a0\n\r\t$€1,09-éж中")), max_size=120),
+_texts = st.lists(st.text(alphabet=st.sampled_from(list("ab AZ.!?\"'\u201c\u201d\u00a0\n\r\t$€1,09-éж中")),
+                          max_size=120),
                   max_size=8)
 
 
@@ -142,3 +145,19 @@ def test_amount_and_date_spans_point_into_the_text(texts: list[str]) -> None:
     for found in (extract_amounts(frame), extract_dates(frame, published=MONDAY)):
         for row in found.iter_rows(named=True):
             assert texts[row["paragraph"] - 1][row["start"]:row["end"]] == row["text"]
+
+
+def test_claim_cues_are_a_lexicon_file_and_a_bad_pattern_names_its_line(tmp_path) -> None:
+    import pytest
+
+    from workbench.analysis import claims
+    from workbench.errors import SchemaError
+
+    cues = claims.load_cues()
+    assert set(cues) == {"cue", "concern", "legal_form"} and "funding" in cues["cue"] and "bias" in cues["concern"]
+    bad = tmp_path / "claim_cues.csv"
+    bad.write_text("group,name,pattern,note\ncue,ok,\\bfine\\b,\ncue,broken,(unclosed,\nmood,x,y,\n", encoding="utf-8")
+    with pytest.raises(SchemaError) as caught:
+        claims.load_cues(bad)
+    found = {(p.line, p.column) for p in caught.value.problems}
+    assert found == {(3, "pattern"), (4, "group")} and "(unclosed" in str(caught.value)

@@ -82,7 +82,8 @@ def test_empty_and_folder_inputs_are_clear_errors(tmp_path: Path) -> None:
     "One line only, no blank lines, $5 million raised by OpenAI in 2019.",
     "Windows\r\nline endings.\r\n\r\nMicrosoft paid $1 billion.\r\n",
     "Non\u00a0breaking\u00a0spaces: Microsoft\u00a0invested \u201cabout $2 billion\u201d in OpenAI.",
-    "Mixed scripts: \u5fae\u8f6f invested $1 billion in OpenAI \u2014 \u0645\u0627\u064a\u0643\u0631\u0648\u0633\u0648\u0641\u062a.",
+    ("Mixed scripts: \u5fae\u8f6f invested $1 billion in OpenAI \u2014 "
+     "\u0645\u0627\u064a\u0643\u0631\u0648\u0633\u0648\u0641\u062a."),
     "Z" * 200_000 + " Microsoft invested $1 billion in OpenAI in 2019.",
 ])
 def test_awkward_articles_still_answer_with_offsets_into_the_original_text(tmp_path: Path, text: str) -> None:

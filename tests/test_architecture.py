@@ -10,7 +10,8 @@ from conftest import REPO
 PACKAGE = REPO / "workbench"
 # layer -> the top-level workbench modules or packages that belong to it, lowest first
 LAYERS = {
-    "foundation": {"errors", "paths", "text", "catalog", "atomic_write", "provenance", "vega_bundle", "run_control"},
+    "foundation": {"errors", "paths", "text", "catalog", "atomic_write", "hashing", "provenance", "vega_bundle",
+                   "run_control"},
     "data": {"datasets", "corpus"},
     "analysis": {"analysis"},
     "charts": {"charts"},

@@ -287,13 +287,15 @@ CASES = [
     Case("source-url-not-a-web-address", "overlay", overlay("sources", "source_id,url,title\n"
                                                                          "my-src,www.example.org,Ex\n"),
          lambda env: datasets.load_sources(), SchemaError, ["sources.csv:2", "'www.example.org'", "https?"]),
-    Case("duplicate-ids", "overlay", overlay("funding_events", lambda: funding_csv({"event_id": "d"}, {"event_id": "d"})),
+    Case("duplicate-ids", "overlay",
+         overlay("funding_events", lambda: funding_csv({"event_id": "d"}, {"event_id": "d"})),
          lambda env: datasets.load_funding(), SchemaError, ["funding_events.csv:3", "'d'", "line 2"]),
     Case("unknown-policy-concern", "overlay", overlay(
          "policy_events", lambda: "event_id,date,date_precision,jurisdiction,instrument_type,title,concerns,status,"
          f"source_ids,weak_support\nP-1,2024-01-01,day,EU,law,t,safety;privcy,adopted,{shipped_source_id()},false\n"),
          lambda env: datasets.load_policy(), SchemaError, ["policy_events.csv:2", "'privcy'", "privacy"]),
-    Case("not-utf8", "overlay", overlay("funding_events", lambda: funding_csv({"investor": "Am\xe9zon"}).encode("cp1252")),
+    Case("not-utf8", "overlay",
+         overlay("funding_events", lambda: funding_csv({"investor": "Am\xe9zon"}).encode("cp1252")),
          lambda env: datasets.load_funding(), SchemaError, ["funding_events.csv", "UTF-8"]),
     Case("empty-file", "overlay", overlay("funding_events", b""),
          lambda env: datasets.load_funding(), SchemaError, ["funding_events.csv:1", "no header row"]),
@@ -370,7 +372,8 @@ CASES = [
          cli_call("datasets", "validate", "{inputs}/mine.csv", "--dataset", "funding_events"), SchemaError,
          ["{inputs}/mine.csv:2", "column 'recipient'", "'Nobody'"]),
     Case("fetch-offline-without-a-cache", "datasets", None, cli_call("datasets", "fetch", "epoch_models", "--offline"),
-         OfflineError, ["https://epoch.ai/data/notable_ai_models.csv", "python -m workbench datasets fetch epoch_models"]),
+         OfflineError,
+         ["https://epoch.ai/data/notable_ai_models.csv", "python -m workbench datasets fetch epoch_models"]),
     Case("fetch-offline-and-refresh", "datasets", None,
          cli_call("datasets", "fetch", "epoch_models", "--offline", "--refresh"), UsageError,
          ["https://epoch.ai/data/notable_ai_models.csv", "offline"]),

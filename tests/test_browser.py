@@ -34,11 +34,14 @@ NOTEBOOK_SCROLLER = ".jp-NotebookPanel .jp-WindowedPanel-outer"
 HOSTILE_TEXT = """\
 Microsoft agreed to invest $1 billion in OpenAI. <script>window.__pwned = "script"; alert("script")</script>
 
-<img src=x onerror="window.__pwned='img'; alert('img')"> The board of the nonprofit <b onmouseover="alert('b')">met</b> in 2019.
+<img src=x onerror="window.__pwned='img'; alert('img')"> The board of the nonprofit \
+<b onmouseover="alert('b')">met</b> in 2019.
 
-Read the regulation at <a href="javascript:window.__pwned='link';alert('link')">this link</a> or javascript:alert('bare').
+Read the regulation at \
+<a href="javascript:window.__pwned='link';alert('link')">this link</a> or javascript:alert('bare').
 
-<!-- a comment that must show --> <svg onload="window.__pwned='svg'"></svg> <iframe src="javascript:alert('frame')"></iframe>
+<!-- a comment that must show --> <svg onload="window.__pwned='svg'"></svg> \
+<iframe src="javascript:alert('frame')"></iframe>
 
 Quotes break attributes: " onmouseover="window.__pwned='attr'" x=" and <style>body{display:none}</style> funding.
 """

@@ -425,7 +425,8 @@ def test_an_organisation_keeps_its_colour_from_chart_to_chart() -> None:
     everyone = spec_of(charts.cumulative_by_recipient(funding))
     few = spec_of(charts.cumulative_by_recipient(funding.filter(pl.col("recipient").is_in(["Anthropic", "OpenAI"]))))
     events = spec_of(charts.governance_timeline(datasets.load("governance_events")))
-    assert colour_of(everyone, "OpenAI") == colour_of(few, "OpenAI") == colour_of(events, "OpenAI") == ORG_COLOURS["OpenAI"]
+    assert (colour_of(everyone, "OpenAI") == colour_of(few, "OpenAI") == colour_of(events, "OpenAI")
+            == ORG_COLOURS["OpenAI"])
     assert colour_of(few, "Anthropic") == ORG_COLOURS["Anthropic"] != ORG_COLOURS["OpenAI"]
 
 

@@ -21,7 +21,8 @@ def test_seed_date_view_hides_later_disclosures():
     now = datasets.load_funding()
     assert "msft-openai-2019-07" in then["event_id"].to_list()
     # Musk's donations happened in 2016 but the figures became public in 2023/2024
-    for event in ("openai-donations-musk-2024-03", "openai-donations-musk-traceable-2023-05", "openai-donations-total-2015-2021"):
+    for event in ("openai-donations-musk-2024-03", "openai-donations-musk-traceable-2023-05",
+                  "openai-donations-total-2015-2021"):
         assert event in now["event_id"].to_list() and event not in then["event_id"].to_list()
     assert (then["known_from"] <= date(2019, 7, 22)).all() and (then["date"] <= date(2019, 7, 22)).all()
     assert then.height < now.height
@@ -30,7 +31,8 @@ def test_seed_date_view_hides_later_disclosures():
 def test_disclosure_date_decides():
     row = datasets.load_funding().filter(pl.col("event_id") == "msft-openai-2021").row(0, named=True)
     assert row["date"] < row["disclosed"] == row["known_from"]
-    assert "msft-openai-2021" not in datasets.load_funding(as_of=row["disclosed"].replace(day=row["disclosed"].day - 1))["event_id"].to_list()
+    assert "msft-openai-2021" not in datasets.load_funding(
+        as_of=row["disclosed"].replace(day=row["disclosed"].day - 1))["event_id"].to_list()
     assert "msft-openai-2021" in datasets.load_funding(as_of=row["disclosed"])["event_id"].to_list()
 
 

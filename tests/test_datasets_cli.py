@@ -40,7 +40,8 @@ def test_list_shows_every_dataset_with_rows_licence_and_sources(capsys):
 def test_info_funding_events(capsys):
     code, out, _ = run(capsys, "info", "funding_events")
     assert code == 0
-    for needle in ("licence", "sha256", "matches the registry", "confidence", "countable", "as-of", "your rows", "amount_usd"):
+    for needle in ("licence", "sha256", "matches the registry", "confidence", "countable", "as-of", "your rows",
+                   "amount_usd"):
         assert needle in out
 
 
@@ -61,13 +62,16 @@ def test_validate_good_and_bad(tmp_path, capsys):
     from workbench import datasets
 
     src = datasets.load_sources()["source_id"][0]
-    header = "event_id,date,date_precision,investor,recipient,amount_usd,amount_kind,instrument,status,asset,deal,is_total,compute_link,source_ids,weak_support"
+    header = ("event_id,date,date_precision,investor,recipient,amount_usd,amount_kind,instrument,status,asset,deal,"
+              "is_total,compute_link,source_ids,weak_support")
     good = tmp_path / "funding_events.csv"
-    good.write_text(f"{header}\nz,2020-01-01,day,Amazon,Anthropic,1,reported,equity,committed,cash,d,false,false,{src},false\n", encoding="utf-8")
+    good.write_text(f"{header}\nz,2020-01-01,day,Amazon,Anthropic,1,reported,equity,committed,cash,d,false,false,"
+                    f"{src},false\n", encoding="utf-8")
     code, out, _ = run(capsys, "validate", str(good))
     assert code == 0 and "1 valid row" in out
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"{header}\nz,2020-01-01,day,Amazon,Anthropic,-3,reported,equity,committed,cash,d,false,false,{src},false\n", encoding="utf-8")
+    bad.write_text(f"{header}\nz,2020-01-01,day,Amazon,Anthropic,-3,reported,equity,committed,cash,d,false,false,"
+                   f"{src},false\n", encoding="utf-8")
     code, _, err = run(capsys, "validate", str(bad), "--dataset", "funding_events")
     assert code == 2 and f"{bad}:2" in err and "amount_usd" in err and "'-3'" in err and "Fix:" in err
 

@@ -22,7 +22,8 @@ def _no_user_overlays(tmp_path, monkeypatch):
 
 
 def test_registry_has_the_issue_datasets_and_the_live_marker():
-    assert {"funding_events", "governance_events", "org_structures", "policy_events", "sources", "entities"} <= set(CURATED)
+    assert {"funding_events", "governance_events", "org_structures", "policy_events", "sources",
+            "entities"} <= set(CURATED)
     text = reg.REGISTRY_PATH.read_text(encoding="utf-8")
     head, marker, _ = text.partition(reg.LIVE_MARKER)
     assert marker, "the live-datasets marker line must stay in registry.toml"
@@ -120,9 +121,11 @@ def test_confidence_follows_the_bar():
             cited = [sources[i] for i in row["source_ids"]]
             kinds = [str(s["kind"]) for s in cited]
             banned = any(k in ("aggregator", "mirror") or s["host"] in partisan for k, s in zip(kinds, cited))
-            outlets = {s["via"] or s["publisher"] for k, s in zip(kinds, cited) if k in ("wire", "major_outlet") and not s["via"]}
+            outlets = {s["via"] or s["publisher"] for k, s in zip(kinds, cited)
+                       if k in ("wire", "major_outlet") and not s["via"]}
             has_primary = bool(primary & set(kinds))
-            meets = not banned and (has_primary or bool(outlets)) and (not row["headline"] or has_primary or len(outlets) >= 2)
+            meets = (not banned and (has_primary or bool(outlets))
+                     and (not row["headline"] or has_primary or len(outlets) >= 2))
             assert row["meets_bar"] == meets, (name, row)
             expected = ("unsourced" if not cited else "low" if not meets or row["weak_support"]
                         else "high" if has_primary or len(outlets) >= 2 else "medium")
@@ -141,7 +144,8 @@ def test_no_shipped_row_is_below_the_bar_without_saying_why(name):
 @pytest.mark.parametrize("name", EVENT_TABLES)
 def test_every_shipped_row_source_pair_has_a_citation(name):
     key = RAW["datasets"][name]["primary_key"]
-    pairs = datasets.load(name).select(pl.col(key).alias("row_id"), pl.col("source_ids").alias("source_id")).explode("source_id")
+    pairs = (datasets.load(name).select(pl.col(key).alias("row_id"), pl.col("source_ids").alias("source_id"))
+             .explode("source_id"))
     cited = datasets.load("citations").filter(pl.col("dataset") == name).select("row_id", "source_id")
     assert pairs.join(cited, on=["row_id", "source_id"], how="anti").height == 0
 
@@ -163,7 +167,8 @@ def test_link_only_and_excerpt_citations_name_the_page_they_were_seen_through():
 
 def test_policy_rows_have_an_identifier_or_say_why_none_exists():
     policy = datasets.load("policy_events")
-    assert policy.filter((pl.col("official_ids").list.len() == 0) & pl.col("no_identifier_reason").is_null()).height == 0
+    assert policy.filter((pl.col("official_ids").list.len() == 0)
+                         & pl.col("no_identifier_reason").is_null()).height == 0
     eu_act = policy.filter(pl.col("event_id") == "POL-016").row(0, named=True)
     assert "celex:32024R1689" in eu_act["official_ids"]
     assert eu_act["official_url"] == "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32024R1689"
@@ -172,7 +177,8 @@ def test_policy_rows_have_an_identifier_or_say_why_none_exists():
 def test_seed_deal_is_a_row():
     funding = datasets.load_funding()
     row = funding.filter(pl.col("event_id") == "msft-openai-2019-07").row(0, named=True)
-    assert (row["investor"], row["recipient"], str(row["date"]), row["amount_usd"]) == ("Microsoft", "OpenAI", "2019-07-22", 1e9)
+    assert (row["investor"], row["recipient"], str(row["date"]), row["amount_usd"]) == (
+        "Microsoft", "OpenAI", "2019-07-22", 1e9)
     assert row["compute_link"] is True and row["confidence"] == "high"
     assert "cash" in row["disagreement"].lower() and "azure" in row["disagreement"].lower()
     seed_urls = datasets.load("sources").filter(pl.col("source_id").is_in(row["source_ids"]))["url"].to_list()

@@ -25,7 +25,8 @@ def test_valid_dates_round_trip(value):
     assert cell.problem is None and cell.value == value
 
 
-@given(st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)).filter(lambda d: d < date(1950, 1, 1) or d > TODAY))
+@given(st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
+       .filter(lambda d: d < date(1950, 1, 1) or d > TODAY))
 def test_out_of_range_dates_are_rejected(value):
     cell = convert(DATE, value.isoformat(), today=TODAY)
     assert cell.problem is not None and cell.value is None
@@ -44,7 +45,8 @@ def test_amounts_in_range_parse_exactly(value):
     assert cell.problem is None and cell.value == value
 
 
-@given(st.one_of(st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False), st.floats(min_value=2.0000001e12, allow_nan=False, allow_infinity=False)))
+@given(st.one_of(st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False),
+                 st.floats(min_value=2.0000001e12, allow_nan=False, allow_infinity=False)))
 def test_negative_or_absurd_amounts_are_rejected(value):
     cell = convert(AMOUNT, repr(value), today=TODAY)
     assert cell.problem is not None
@@ -56,7 +58,8 @@ def test_enum_accepts_exactly_its_vocabulary(text):
     assert (cell.problem is None) == (text.strip() in KIND.values)
 
 
-@given(st.lists(st.sampled_from(TAGS.values), max_size=5), st.lists(st.text(alphabet="abcxyz", min_size=1, max_size=6), max_size=3))
+@given(st.lists(st.sampled_from(TAGS.values), max_size=5),
+       st.lists(st.text(alphabet="abcxyz", min_size=1, max_size=6), max_size=3))
 def test_list_enum_rejects_any_unknown_item(good, other):
     items = good + other
     cell = convert(TAGS, ";".join(items), today=TODAY)
@@ -79,7 +82,8 @@ def test_bool_accepts_only_true_false_words(text):
        st.data())
 def test_reader_reports_the_physical_line_of_a_bad_row(tmp_path_factory, rows, data):
     """Quoted commas and newlines never shift the reported line number."""
-    fields = [KIND, FieldSpec("d", "date", "a date", min="1950-01-01", max="today"), FieldSpec("note", "string", "free text")]
+    fields = [KIND, FieldSpec("d", "date", "a date", min="1950-01-01", max="today"),
+              FieldSpec("note", "string", "free text")]
     bad = data.draw(st.integers(0, len(rows) - 1))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -336,7 +336,8 @@ def test_save_into_a_read_only_data_folder_is_a_clear_output_error(tmp_path: Pat
     prefix = read_only(data)
     code = ("import json, polars as pl, workbench as wb\nfrom workbench.errors import OutputError\n"
             "try:\n    wb.save(pl.DataFrame({'year': [2024]}), 'nb/deals')\n"
-            "except OutputError as error:\n    print(json.dumps({'type': type(error).__name__, 'message': str(error)}))\n")
+            "except OutputError as error:\n"
+            "    print(json.dumps({'type': type(error).__name__, 'message': str(error)}))\n")
     result = subprocess.run([*prefix, sys.executable, "-c", code], env=_env(data), capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

@@ -31,7 +31,8 @@ def test_years_partition_the_pairs() -> None:
     summed = years.group_by("investor", "lab").agg(pl.col("in_usd", "back_usd").sum())
     joined = pairs.join(summed, on=["investor", "lab"])
     assert joined.height == pairs.height
-    assert (joined["in_usd"] - joined["in_usd_right"]).abs().max() < 1 and (joined["back_usd"] - joined["back_usd_right"]).abs().max() < 1
+    assert ((joined["in_usd"] - joined["in_usd_right"]).abs().max() < 1
+            and (joined["back_usd"] - joined["back_usd_right"]).abs().max() < 1)
 
 
 def test_below_bar_money_is_left_out_and_said() -> None:

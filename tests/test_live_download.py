@@ -88,7 +88,8 @@ def test_pinned_file_is_verified_against_the_registry(server):
 def test_multi_file_dataset_fetches_every_file_from_a_folder_url(server):
     url = server.url("files/ai-index-investment-owid/")
     frame = live.fetch("ai_index_investment", url=url)
-    assert sorted(frame["file"].unique().to_list()) == sorted(f["name"] for f in live.entry("ai_index_investment")["files"])
+    assert sorted(frame["file"].unique().to_list()) == sorted(
+        f["name"] for f in live.entry("ai_index_investment")["files"])
     assert len(server.requests) == 4
     assert live.cached_path("ai_index_investment", url=url).is_dir()
 

@@ -150,7 +150,8 @@ def test_agora_documents_facts():
     assert top == ("United States Congress", 571)
     assert (frame["status_date"].min(), frame["status_date"].max()) == (dt.date(2016, 12, 12), dt.date(2025, 6, 22))
     tags = frame.explode("thematic_tags")["thematic_tags"].drop_nulls().unique()
-    assert 0 < tags.len() <= 77 and tags.str.contains(r"^(Applications|Harms|Incentives|Risk factors|Strategies): ").all()
+    assert 0 < tags.len() <= 77 and tags.str.contains(
+        r"^(Applications|Harms|Incentives|Risk factors|Strategies): ").all()
 
 
 # --- quirks and bad input, on modified copies written to tmp_path ---------------------------------------

@@ -42,7 +42,8 @@ def test_status_follows_the_date_it_is_seen_from() -> None:
 def test_every_piece_is_counted_once_and_a_round_adds_up_to_its_total() -> None:
     funding_rows = datasets.load("funding_events")
     pieces = money.flows(funding_rows)
-    assert pieces["event_id"].is_unique().all() or pieces.filter(pl.col("piece") == "rest")["event_id"].is_unique().all()
+    assert (pieces["event_id"].is_unique().all()
+            or pieces.filter(pl.col("piece") == "rest")["event_id"].is_unique().all())
     assert pieces.select(pl.struct("event_id", "piece").is_unique().all()).item()
     rounds = funding_rows.filter(pl.col("countable"), pl.col("current_amount_usd").is_not_null())
     per_round = pieces.group_by("flow_of").agg(pl.col("amount_usd").sum())
@@ -52,7 +53,8 @@ def test_every_piece_is_counted_once_and_a_round_adds_up_to_its_total() -> None:
 
 
 def test_stargate_and_oracle_are_never_added_together() -> None:
-    rows = datasets.load("funding_events").filter(pl.col("event_id").is_in(["stargate-2025-01", "openai-oracle-2025-09"]))
+    rows = datasets.load("funding_events").filter(
+        pl.col("event_id").is_in(["stargate-2025-01", "openai-oracle-2025-09"]))
     assert set(rows["asset"].cast(pl.String)) == {"mixed", "compute_purchase"}
     assert rows.filter(pl.col("event_id") == "openai-oracle-2025-09")["within"].item() == "stargate-2025-01"
     for counting in (money.Counting(), money.Counting.everything(include_below_bar=True)):

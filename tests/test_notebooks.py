@@ -155,4 +155,5 @@ def test_make_run_twice_writes_byte_identical_tables_and_figures_for_every_noteb
     changed = sorted(name for name in first if first[name] != second[name])
     assert not changed, f"files that differ between two identical runs: {changed}"
     again = json.loads((data_dir / "manifest.json").read_text())
-    assert {k: v for k, v in again.items() if k != "updated_at"} == {k: v for k, v in manifest.items() if k != "updated_at"}
+    assert ({k: v for k, v in again.items() if k != "updated_at"}
+            == {k: v for k, v in manifest.items() if k != "updated_at"})

@@ -54,7 +54,8 @@ def test_every_output_is_cited_in_csl_json_and_bibtex(data_dir: Path) -> None:
     assert sidecar["citation_files"] == ["tables/nb/deals.cite.json", "tables/nb/deals.bib"]
     (item,) = json.loads((data_dir / "tables/nb/deals.cite.json").read_text())
     assert item["id"] == "workbench-nb-deals" and item["type"] == "dataset" and item["title"] == meta["title"]
-    assert item["issued"] == {"date-parts": [[2026, 12, 7]]} and item["author"] == [{"literal": "AI Record Workbench contributors"}]
+    assert (item["issued"] == {"date-parts": [[2026, 12, 7]]}
+            and item["author"] == [{"literal": "AI Record Workbench contributors"}])
     assert sidecar["files"][0]["sha256"] in item["note"] and "sources: Example" in item["note"]
     bib = (data_dir / "tables/nb/deals.bib").read_text()
     assert bib.startswith("@misc{workbench-nb-deals,\n") and bib.rstrip().endswith("}")
@@ -194,5 +195,6 @@ def test_corrupt_manifest_is_reported_with_the_fix(data_dir: Path) -> None:
 def test_list_and_struct_columns_are_flattened_for_csv_and_kept_typed_in_parquet(data_dir: Path) -> None:
     frame = pl.DataFrame({"id": [1, 2], "source_ids": [["src-a", "src-b"], []], "extra": [{"k": 1}, {"k": 2}]})
     wb.save(frame, "nb/nested")
-    assert (data_dir / "tables/nb/nested.csv").read_text() == 'id,source_ids,extra\n1,src-a; src-b,"{""k"":1}"\n2,"","{""k"":2}"\n'
+    assert (data_dir / "tables/nb/nested.csv").read_text() == (
+        'id,source_ids,extra\n1,src-a; src-b,"{""k"":1}"\n2,"","{""k"":2}"\n')
     assert pl.read_parquet(data_dir / "tables/nb/nested.parquet").equals(frame)

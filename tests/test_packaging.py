@@ -65,7 +65,8 @@ def test_public_face_resolves() -> None:
 
 def _pins(lock: str) -> dict[str, str]:
     text = (REPO / "requirements" / lock).read_text()
-    entries = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^ \\\n]+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M)
+    entries = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^ \\\n]+)"
+                         r"((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M)
     assert len(entries) == len(re.findall(r"^[A-Za-z0-9][^ ]*==", text, re.M)), f"{lock}: a pin without hashes"
     return {name.lower().replace("_", "-"): version for name, version, _ in entries}
 
@@ -76,13 +77,15 @@ def test_locks_pin_every_dependency_inside_pyproject_ranges_with_hashes() -> Non
     project = _pyproject()["project"]
     run, test, bench = _pins("run.lock"), _pins("test.lock"), _pins("bench.lock")
     for lock, pins, requirements in (("run.lock", run, project["dependencies"]),
-                                     ("test.lock", test, project["dependencies"] + project["optional-dependencies"]["test"]),
+                                     ("test.lock", test,
+                                      project["dependencies"] + project["optional-dependencies"]["test"]),
                                      ("bench.lock", bench, project["optional-dependencies"]["bench"])):
         for line in requirements:
             requirement = Requirement(line)
             name = requirement.name.lower().replace("_", "-")
             assert name in pins, f"{lock} does not pin {name}: run `make lock`"
-            assert Version(pins[name]) in requirement.specifier, f"{lock}: {name}=={pins[name]} is outside {requirement}"
+            assert Version(pins[name]) in requirement.specifier, (
+                f"{lock}: {name}=={pins[name]} is outside {requirement}")
     # one resolution: what run and bench share with test is pinned to the same version
     assert all(test[name] == version for name, version in run.items())
     assert all(test[name] == version for name, version in bench.items() if name in test)

@@ -16,8 +16,8 @@ unicode and add round trips, ordering, the error contract and the defects they f
 Examples per property (the profiles below; `EXAMPLES` holds them and tests/conftest.py prints the total):
 2000 where one example is pure Python (the splitters, read_text, the catalog reader, parse_published); 300
 where each example runs polars scans (5-10 ms, almost all of it fixed cost), so each example is a batch of
-up to 8-10 texts or generated cases in one frame, and 200 examples check about 1000 cases each; 250 where each example assembles
-a dataset with its cross-table references or loads a corpus folder (10-30 ms); 25 for the whole analysis
+up to 8-10 texts or generated cases in one frame, and 200 examples check about 1000 cases each; 250 where each example
+assembles a dataset with its cross-table references or loads a corpus folder (10-30 ms); 25 for the whole analysis
 with its claims checked against the record (~200 ms each). The file runs in about a minute on two cores.
 Generation, not parsing, dominated the first version, so the strategies draw one byte string of choices
 (`_Choices`, `_mixed`) instead of a dozen small draws, and files go to a RAM disk when there is one.
@@ -79,7 +79,8 @@ _EXPLORE = os.environ.get("WORKBENCH_PROPERTIES_EXPLORE", "") not in ("", "0")
 _SCALE = float(os.environ.get("WORKBENCH_PROPERTIES_SCALE") or 1)
 for _name, _examples in (("props-cheap", 2000), ("props-batch", 200), ("props-files", 250), ("props-slow", 25)):
     settings.register_profile(
-        _name, max_examples=max(10, round(_examples * _SCALE)) if _SCALE < 1 else _examples, deadline=None, derandomize=not _EXPLORE, database=None,
+        _name, max_examples=max(10, round(_examples * _SCALE)) if _SCALE < 1 else _examples, deadline=None,
+        derandomize=not _EXPLORE, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
     )
 # pure Python, well under a millisecond per example
@@ -553,7 +554,8 @@ def written_relative_dates(draw, published: dt.date) -> tuple[str, str, str]:
 def test_relative_dates_resolve_against_the_publication_date(data, published) -> None:
     if data is None:  # the regression example: explicit cases
         cases = [("Feb. 29", "2016-02-29", "day"), ("Nov. 17", "2018-11-17", "day"), ("on Monday", "2019-07-22", "day"),
-                 ("last Monday", "2019-07-15", "day"), ("In February", "2019-02", "month"), ("last year", "2018", "year")]
+                 ("last Monday", "2019-07-15", "day"), ("In February", "2019-02", "month"),
+                 ("last year", "2018", "year")]
     else:
         cases = data.draw(st.lists(written_relative_dates(published), min_size=1, max_size=10))
     texts = [left + surface + "; " for left, (surface, *_) in zip(["", "(", "It was "] * 4, cases)]

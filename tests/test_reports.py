@@ -56,7 +56,8 @@ def test_the_index_is_a_gallery_with_take_aways_thumbnails_row_counts_and_citati
     page = write_index(data_dir).read_text()
     assert "<li>Take-away: money &lt;moves&gt;.</li>" in page and "other line" not in page
     assert "<img src='figures/02-funding/points.png'" in page and "<a href='figures/02-funding/points.html'>" in page
-    assert "Deals &lt;b&gt;</b> <small>(table, 2 rows)" in page and "points.bib" in page and "<summary>Cite</summary>" in page
+    assert ("Deals &lt;b&gt;</b> <small>(table, 2 rows)" in page and "points.bib" in page
+            and "<summary>Cite</summary>" in page)
     for src in re.findall(r"src='([^']+)'", page):
         assert (data_dir / src).is_file()
     assert write_index(data_dir).read_text() == page  # no clock time: two identical runs, one index

@@ -377,7 +377,8 @@ def test_the_scanner_finds_unsafe_code(source: str) -> None:
     "import ast\nast.literal_eval(text)", "import polars as pl\npl.col('x').list.eval(pl.element())",
     "model.eval()", "import re\nre.compile(p)", "import yaml\nyaml.load(s, Loader=yaml.SafeLoader)",
     "import yaml\nyaml.safe_load(s)", "import subprocess\nsubprocess.run(['git', 'rev-parse'], shell=False)",
-    "import json\njson.loads(s)", "import os\nos.execve(exe, [exe, '-m', 'voila'], env)", "import torch\ntorch.load(f, weights_only=True)",
+    "import json\njson.loads(s)", "import os\nos.execve(exe, [exe, '-m', 'voila'], env)",
+    "import torch\ntorch.load(f, weights_only=True)",
 ])
 def test_the_scanner_passes_safe_code(source: str) -> None:
     assert unsafe_code(source) == []

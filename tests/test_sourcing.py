@@ -61,7 +61,8 @@ def test_no_source_is_unsourced():
     assert assess([], headline=False).confidence == "unsourced"
 
 
-@pytest.mark.parametrize("host, expected", [("blogs.microsoft.com", "microsoft.com"), ("microsoft.com", "microsoft.com"),
+@pytest.mark.parametrize("host, expected", [("blogs.microsoft.com", "microsoft.com"),
+                                            ("microsoft.com", "microsoft.com"),
                                             ("copy.netlify.app", "netlify.app"), ("notmicrosoft.com", None)])
 def test_a_host_matches_itself_or_its_nearest_parent_domain_only(host, expected):
     assert sourcing.match_host(host, {"microsoft.com", "netlify.app"}) == expected
@@ -125,7 +126,8 @@ def test_one_page_cited_twice_with_tracking_parameters_is_refused(tmp_path, monk
     user.mkdir(parents=True)
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
     shipped = datasets.load("sources", with_user=False).filter(pl.col("host") == "theverge.com")["url"][0]
-    (user / "sources.csv").write_text(f"source_id,url,title\nmy-copy,{shipped}?ref=homepage,Same story\n", encoding="utf-8")
+    (user / "sources.csv").write_text(f"source_id,url,title\nmy-copy,{shipped}?ref=homepage,Same story\n",
+                                      encoding="utf-8")
     curated.clear_cache()
     with pytest.raises(SchemaError) as caught:
         datasets.load("sources")

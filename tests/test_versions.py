@@ -66,7 +66,8 @@ def test_diff_between_two_exported_snapshots(tmp_path) -> None:
     result = versions.diff(old, new)
     funding = result.summary.filter(pl.col("dataset") == "funding_events").row(0, named=True)
     assert (funding["added"], funding["removed"], funding["changed"]) == (1, 1, 1)
-    assert result.summary.filter(pl.col("dataset") != "funding_events")[["added", "removed", "changed"]].sum_horizontal().sum() == 0
+    assert (result.summary.filter(pl.col("dataset") != "funding_events")[["added", "removed", "changed"]]
+            .sum_horizontal().sum() == 0)
     cells = result.cells.filter(pl.col("change") == "changed")
     assert set(cells["column"]) == {"amount_usd", "note"} and "2000000000" in cells["new"].to_list()
     assert set(result.cells.filter(pl.col("change") == "removed")["row_id"]) == {removed}
@@ -88,7 +89,8 @@ def test_the_diff_command_prints_json_and_names_bad_arguments(tmp_path, capsys) 
 
 @pytest.mark.skipif(not (reg.REGISTRY_PATH.parents[2] / ".git").exists(), reason="needs the git checkout")
 def test_diff_against_a_git_revision() -> None:
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=reg.REGISTRY_PATH.parents[2], capture_output=True, text=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=reg.REGISTRY_PATH.parents[2],
+                          capture_output=True, text=True)
     if head.returncode != 0:
         pytest.skip("git cannot read this checkout")
     result = versions.diff("git:HEAD", "current")
@@ -99,4 +101,5 @@ def test_saved_outputs_name_the_record_version() -> None:
     from workbench.datasets import citing
 
     (entry,) = citing.derived_from(["funding_events"])
-    assert entry["record_version"] == versions.record_version() and entry["version"] == versions.table_version("funding_events")
+    assert (entry["record_version"] == versions.record_version()
+            and entry["version"] == versions.table_version("funding_events"))

@@ -45,7 +45,8 @@ def test_money_by_status_keeps_paid_committed_conditional_and_announced_apart() 
         assert {"paid", "committed", "conditional"} <= statuses, focus
         assert table.select(pl.struct("status", "asset").is_unique().all()).item()
         default = table.filter(pl.col("in_default_total"))
-        assert set(default["status"].cast(pl.String)) <= {"paid", "committed"} and set(default["asset"].cast(pl.String)) == {"cash"}
+        assert (set(default["status"].cast(pl.String)) <= {"paid", "committed"}
+                and set(default["asset"].cast(pl.String)) == {"cash"})
 
 
 def test_the_2025_softbank_round_shows_its_tranches_paid_and_the_rest_of_the_round() -> None:
@@ -54,7 +55,8 @@ def test_the_2025_softbank_round_shows_its_tranches_paid_and_the_rest_of_the_rou
     assert softbank["amount_usd"].sum() == pytest.approx(30e9) and (softbank["current_status"] == "paid").all()
     rest = pieces.filter(pl.col("piece") == "rest").row(0, named=True)
     assert rest["investor"] == "Multiple investors" and rest["amount_usd"] == pytest.approx(11e9)  # $41B in all
-    then = flows(datasets.load("funding_events", as_of="2025-06-30")).filter(pl.col("flow_of") == "openai-2025-03-round")
+    then = flows(datasets.load("funding_events", as_of="2025-06-30")).filter(
+        pl.col("flow_of") == "openai-2025-03-round")
     assert then.filter(pl.col("event_id") == "softbank-openai-2025-04")["current_status"].item() == "paid"
     assert set(then.filter(pl.col("piece") == "rest")["current_status"].cast(pl.String)) == {"conditional"}
 

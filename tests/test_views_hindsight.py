@@ -95,7 +95,8 @@ def test_the_brief_document_escapes_hostile_article_text(tmp_path) -> None:
     article.write_text("Amazon agreed to invest $4 billion in Anthropic <img src=x onerror=alert(1)> "
                        "[click](javascript:alert(2)) in September 2023.\n", encoding="utf-8")
     analysis = analyze(article, published="2025-01-01")
-    document = hindsight.brief_document({"doc_id": "hostile", "title": "<script>x</script>", "url": "javascript:alert(3)"},
+    document = hindsight.brief_document({"doc_id": "hostile", "title": "<script>x</script>",
+                                         "url": "javascript:alert(3)"},
                                         hindsight.brief(analysis), hindsight.evidence(analysis))
     assert "<img" not in document.html and "<script>x" not in document.html and "href='javascript" not in document.html
     assert "&lt;img src=x onerror=alert(1)&gt;" in document.html

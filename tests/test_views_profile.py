@@ -33,8 +33,10 @@ def test_anthropic_has_amazons_investments_and_only_countable_money_is_summed() 
     received = timeline.filter((pl.col("track") == "funding") & pl.col("countable"))
     assert summary["countable_usd"] == pytest.approx(received["amount_usd"].sum())
     # the timeline's `countable` also requires the sourcing bar: a row below it is drawn but not summed
-    below = datasets.load("funding_events").filter(pl.col("recipient") == "Anthropic", pl.col("countable"), ~pl.col("meets_bar"))
-    assert not below.is_empty() and not timeline.filter(pl.col("row_id").is_in(below["event_id"].implode()))["countable"].any()
+    below = datasets.load("funding_events").filter(pl.col("recipient") == "Anthropic", pl.col("countable"),
+                                                   ~pl.col("meets_bar"))
+    assert not below.is_empty() and not timeline.filter(
+        pl.col("row_id").is_in(below["event_id"].implode()))["countable"].any()
     assert timeline["date"].is_sorted()
 
 
@@ -51,7 +53,8 @@ def test_live_rows_add_models_with_compute_and_incidents() -> None:
     timeline = profile.timeline("OpenAI", loaded)
     models = timeline.filter(pl.col("track") == "model")
     assert models.height == 56
-    assert models.filter(pl.col("row_id") == "GPT-2 (1.5B)")["what"][0] == "GPT-2 (1.5B) (training compute 1.9e+21 FLOP)"
+    assert (models.filter(pl.col("row_id") == "GPT-2 (1.5B)")["what"][0]
+            == "GPT-2 (1.5B) (training compute 1.9e+21 FLOP)")
     incidents = timeline.filter(pl.col("track") == "incident")
     assert incidents.height == 140 and incidents["source_ids"].list.first().str.starts_with(
         "https://incidentdatabase.ai/cite/").all()

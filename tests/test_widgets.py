@@ -72,7 +72,8 @@ def test_close_releases_every_widget_and_observer(cls, monkeypatch: pytest.Monke
     assert not explorer._links and not explorer._watches and not explorer._clicks and not redraws
     def ours(handler) -> bool:
         owner = getattr(handler, "__self__", None)
-        return owner is explorer or isinstance(owner, traitlets.link) or "Explorer." in getattr(handler, "__qualname__", "")
+        return (owner is explorer or isinstance(owner, traitlets.link)
+                or "Explorer." in getattr(handler, "__qualname__", ""))
 
     for widget in (*controls, explorer.jchart, explorer):
         for handlers in widget._trait_notifiers.values():

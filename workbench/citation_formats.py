@@ -51,7 +51,8 @@ def bibtex_entry(sidecar: dict) -> str:
     issued = _record_date(sidecar)
     if issued:
         fields["year"] = issued[:4]
-    body = ",\n".join(f"  {name} = {{{value if name == 'author' else _escape(value)}}}" for name, value in fields.items())
+    body = ",\n".join(f"  {name} = {{{value if name == 'author' else _escape(value)}}}"
+                      for name, value in fields.items())
     return f"@misc{{{citation_key(sidecar)},\n{body}\n}}\n"
 
 

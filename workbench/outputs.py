@@ -3,11 +3,12 @@
 `save(frame, "00-start-here/paragraphs")` writes `data/tables/00-start-here/paragraphs.{parquet,csv}` and
 `paragraphs.meta.json`; a chart goes to `data/figures/...` as png, svg, offline html, vl.json and the plotted
 rows as csv; a `Document` (a brief) to `data/documents/...` as md and html. Next to every sidecar, the output's
-citation as CSL-JSON (`.cite.json`) and BibTeX (`.bib`). Every file is first written beside its target and renamed into place only when all of them
-rendered, so a failure leaves earlier outputs untouched. `data/manifest.json` indexes every output; its only
-field that changes between identical runs is `updated_at`. A save and its manifest entry land together: the
-new manifest is staged with the files and renamed last, under the manifest lock, and SIGTERM or Ctrl-C arriving
-meanwhile waits until both are in place, so a stopped run never leaves a manifest that disagrees with its files.
+citation as CSL-JSON (`.cite.json`) and BibTeX (`.bib`). Every file is first written beside its target and renamed
+into place only when all of them rendered, so a failure leaves earlier outputs untouched. `data/manifest.json`
+indexes every output; its only field that changes between identical runs is `updated_at`. A save and its manifest
+entry land together: the new manifest is staged with the files and renamed last, under the manifest lock, and
+SIGTERM or Ctrl-C arriving meanwhile waits until both are in place, so a stopped run never leaves a manifest that
+disagrees with its files.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from workbench import paths
 from workbench.atomic_write import FILE_MODE, write_error, write_files_atomically
 from workbench.citation_formats import citation_files
 from workbench.errors import OutputError, UnsafeOutputNameError
+from workbench.hashing import sha256_of
 from workbench.provenance import produced_by
 
 MANIFEST_VERSION = 1
@@ -190,14 +192,6 @@ def read_manifest(root: Path | None = None) -> dict:
         raise OutputError(f"the manifest is not valid JSON ({error}).",
                           fix="delete it and run `make run` to rebuild it from the notebooks.",
                           file=manifest) from None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextlib.contextmanager

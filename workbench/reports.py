@@ -1,9 +1,9 @@
 """Readable, offline HTML: one report per executed notebook, and data/index.html linking everything.
 
-Reports come from nbconvert's lab template with every script that would be loaded by address removed
-(MathJax, RequireJS, the widget manager), so a report opens with no network and no failed request; charts are in it because `workbench run` renders them as
-inline SVG. The index is built from the manifest and lists only files that exist inside data/; every string in it
-is escaped.
+Reports come from nbconvert's lab template with every script that would be loaded by address removed (MathJax,
+RequireJS, the widget manager), so a report opens with no network and no failed request; charts are in it because
+`workbench run` renders them as inline SVG. The index is built from the manifest and lists only files that exist
+inside data/; every string in it is escaped.
 """
 
 from __future__ import annotations

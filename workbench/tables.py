@@ -118,7 +118,8 @@ def _source_links() -> dict[str, str]:
 def _url_links(text: str | None) -> str | None:
     if text is None:
         return None
-    return "; ".join(_link(re.sub(r"^https?://(www\.)?", "", url).split("/")[0], url) for url in text.split("; ") if url)
+    return "; ".join(_link(re.sub(r"^https?://(www\.)?", "", url).split("/")[0], url)
+                     for url in text.split("; ") if url)
 
 
 def _link(label: str, url: str | None) -> str:

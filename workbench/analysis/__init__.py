@@ -102,7 +102,8 @@ def analyze_corpus(source: str | Path | pl.DataFrame, *, batch_size: int = 50_00
     for frames in _analysed_batches(paragraphs, batch_size, record, progress, workers):
         for name, frame in frames.items():
             parts[name].append(frame)
-    frames = {name: pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame() for name, found in parts.items()}
+    frames = {name: pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame()
+              for name, found in parts.items()}
     documents = paragraphs.group_by("doc_id", maintain_order=True).agg(
         pl.col("published").first(), pl.len().alias("n_paragraphs"))
     return Analysis(documents=documents, **frames)

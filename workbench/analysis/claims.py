@@ -1,5 +1,8 @@
 """Checkable claims and their verdicts against the record, as of publication and as of now.
 
+The words that make a sentence a claim (cues, AI-risk concerns, legal forms) are a data file like every other
+lexicon: lexicons/claim_cues.csv, one regular expression per row.
+
 A sentence is a claim when it states something the record can confirm or contradict: an amount, a date
 tied to a known actor, an event between known actors (invest, leave a board, found, restructure,
 release), or a statement about AI risks. Claims are matched to record rows by joins, not loops: claim
@@ -10,40 +13,51 @@ was public on the publication date (`verdict_at_publication`), and with what is 
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from workbench.analysis.scan import ascii_boundaries
+from workbench.errors import Problem, SchemaError
 
 VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
+CUES_FILE = Path(__file__).resolve().parent / "lexicons" / "claim_cues.csv"
+
+
+def load_cues(path: Path = CUES_FILE) -> dict[str, dict[str, str]]:
+    """group (cue, concern, legal_form) -> name -> regular expression, from the cues lexicon; a pattern that does
+    not compile is reported with its file, line and value."""
+    groups: dict[str, dict[str, str]] = {"cue": {}, "concern": {}, "legal_form": {}}
+    problems = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            place = dict(file=str(path), line=reader.line_num)
+            if row["group"] not in groups:
+                problems.append(Problem(what=f"has the group {row['group']!r}.", fix=f"use one of {', '.join(groups)}",
+                                        column="group", value=row["group"], **place))
+                continue
+            try:
+                re.compile(row["pattern"])
+            except re.error as error:
+                problems.append(Problem(what=f"is not a regular expression ({error}).", fix="fix the pattern",
+                                        column="pattern", value=row["pattern"], **place))
+                continue
+            groups[row["group"]][row["name"]] = row["pattern"]
+    if problems:
+        raise SchemaError(f"the claim cues in {path.name} have problems", problems)
+    return groups
+
+
+_LEXICON = load_cues()
 # Words that make a sentence a claim of a kind; governance cues are named after the event types they check.
-CUES = {
-    "funding": r"(?i)\b(?:invest\w*|fund(?:ing|ed)\b|fundrais\w*|rais\w*\s+(?:\S+\s+){0,2}(?:money|funds|capital|cash)"
-               r"|pledg\w*|donat\w*|backer\w*|stake\b|funding round|valuation|valued at|acquir\w*|acquisition)",
-    "founding": r"(?i)\b(?:found\w*|co-found\w*|started|launch\w*|set up|established)\b",
-    "board_change": r"(?i)\b(?:board|left|quit|resign\w*|stepp\w* (?:down|off)|ousted|fired|removed|joined)\b",
-    "leadership_change": r"(?i)\b(?:CEO|chief executive|president|ousted|fired|reinstated|appointed|resign\w*)\b",
-    "structure_change": r"(?i)(?:\bfor-profit|\bcapped[- ]profit|\bnon-?profit|\bpublic[- ]benefit|\brestructur\w*"
-                        r"|\brecapitali\w*|\bsubsidiary|\bOpenAI LP\b)",
-    "partnership_terms": r"(?i)\b(?:partner\w*|tie-up|exclusive|alliance|collaborat\w*)\b",
-    "charter": r"(?i)\b(?:charter|mission)\b",
-    "legal": r"(?i)\b(?:su(?:ed|es|ing)|lawsuit|court|complaint|litigation)\b",
-    "release": r"(?i)\b(?:unveil\w*|releas\w*|withh[eo]ld\w*|algorithm|language model)\b",
-    "cash": r"(?i)\bcash\b",  # what a company holds: checked against its balance sheet (company_financials)
-}
-CONCERNS = {
-    "transparency": r"(?i)\btranspar\w*", "bias": r"(?i)\bbias\w*|\bdiscriminat\w*",
-    "military_use": r"(?i)\bmilitar\w*|\bweapon\w*",
-    "misinformation": r"(?i)\bfake news|\bmisinformation|\bdisinformation",
-    "safety": r"(?i)\bdangerous|\bsafety\b|\bunsafe", "privacy": r"(?i)\bprivacy\b|\bsurveillance",
-}
+CUES = _LEXICON["cue"]
+CONCERNS = _LEXICON["concern"]
 # The legal form a structure claim names, so "a for-profit arm" is checked against the capped-profit row.
-LEGAL_FORMS = {
-    "nonprofit": r"(?i)\bnon-?profit\b",
-    "capped_profit_lp": r"(?i)\bfor-profit\b|\bcapped[- ]profit\b|\bOpenAI LP\b",
-    "public_benefit_corp": r"(?i)\bpublic[- ]benefit\b|\bPBC\b",
-}
+LEGAL_FORMS = _LEXICON["legal_form"]
 _GOVERNANCE_CUES = ("founding", "board_change", "leadership_change", "structure_change", "partnership_terms",
                     "charter", "legal")
 _NO_DATE_WINDOW_DAYS = 30  # a claim without a date speaks of events up to its publication (plus reporting lag)
@@ -113,7 +127,8 @@ def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.Dat
         .otherwise(pl.col("actors")).fill_null(pl.lit([], dtype=pl.List(pl.String))))
     has_actor = pl.col("actors").list.len() > 0
     about_risks = pl.col("concerns").list.len() >= 2
-    is_claim = pl.col("amount").is_not_null() | (has_actor & (pl.col("claim_date").is_not_null() | any_cue)) | about_risks
+    is_claim = (pl.col("amount").is_not_null() | (has_actor & (pl.col("claim_date").is_not_null() | any_cue))
+                | about_risks)
     kind = (pl.when(pl.col("amount").is_not_null() | (pl.col("cue_funding") & has_actor)).then(pl.lit("funding"))
             .when(about_risks | pl.col("cue_release")).then(pl.lit("ai_risk"))
             .when(pl.any_horizontal([pl.col(f"cue_{c}") for c in _GOVERNANCE_CUES])).then(pl.lit("governance"))
@@ -215,7 +230,8 @@ def _match_cash(claims: pl.DataFrame, financials: pl.DataFrame | None) -> pl.Dat
     balances = (financials.filter(pl.col("metric").cast(pl.String).is_in(["cash_and_equivalents",
                                                                             "cash_and_short_term_investments"]),
                                   pl.col("currency").cast(pl.String) == "USD")
-                .select("company", "period_end", "known_from", pl.col("metric").cast(pl.String), "value", "financial_id"))
+                .select("company", "period_end", "known_from", pl.col("metric").cast(pl.String), "value",
+                        "financial_id"))
     wide = (balances.pivot("metric", index=["company", "period_end", "known_from"], values=["value", "financial_id"],
                            aggregate_function="first"))
     needed = {"value_cash_and_equivalents", "value_cash_and_short_term_investments"}
@@ -286,11 +302,12 @@ def _match_governance(claims: pl.DataFrame, governance: pl.DataFrame) -> pl.Data
 
 
 def _match_structures(claims: pl.DataFrame, structures: pl.DataFrame) -> pl.DataFrame:
-    rows = _with_period(structures.select(pl.col("structure_id").alias("event_id"), pl.col("org").alias("actor"), "date",
-                                          "date_precision", "known_from", pl.col("legal_form").cast(pl.String),
+    rows = _with_period(structures.select(pl.col("structure_id").alias("event_id"), pl.col("org").alias("actor"),
+                                          "date", "date_precision", "known_from", pl.col("legal_form").cast(pl.String),
                                           "controlled_by"))
     named = claims.filter(pl.col("legal_forms").list.len() > 0)
-    joined = (_join_on_actors(named, rows.select("event_id", "actor"), "event_id").join(rows.drop("actor"), on="event_id")
+    joined = (_join_on_actors(named, rows.select("event_id", "actor"), "event_id")
+              .join(rows.drop("actor"), on="event_id")
               .filter(pl.col("legal_forms").list.contains(pl.col("legal_form"))))
     return _dated(joined, "org_structures", pl.format("{} from {}, controlled by {}", "legal_form", "date",
                                                       "controlled_by"))
@@ -305,7 +322,8 @@ def _match_releases(claims: pl.DataFrame, policy: pl.DataFrame, entities: pl.Dat
     from workbench.analysis.entities import extract_entities
 
     rows = _release_rows(policy)
-    titles = rows.select(pl.col("event_id").alias("doc_id"), pl.lit(1).alias("paragraph"), pl.col("title").alias("text"))
+    titles = rows.select(pl.col("event_id").alias("doc_id"), pl.lit(1).alias("paragraph"),
+                         pl.col("title").alias("text"))
     row_actors = (extract_entities(titles, entities).filter(pl.col("in_record"))
                   .select(pl.col("doc_id").alias("event_id"), pl.col("canonical").alias("actor")).unique())
     joined = _join_on_actors(claims.filter(pl.col("cue_release")), row_actors, "event_id").join(rows, on="event_id")

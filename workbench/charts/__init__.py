@@ -28,6 +28,7 @@ __all__ = [
     "THEME", "FONT", "PALETTE", "THEME_COLOURS", "MAX_ROWS", "workbench_theme", "captioned", "source_caption",
     "distinct_count", "paragraph_lengths",
     "funding_timeline", "cumulative_by_recipient", "investor_recipient_matrix", "valuation_steps",
-    "compute_link_share", "received_by_status", "deal_flows", "structure_bands", "governance_timeline", "Highlight", "BOARD_CRISIS",
+    "compute_link_share", "received_by_status", "deal_flows", "structure_bands", "governance_timeline", "Highlight",
+    "BOARD_CRISIS",
     "policy_timeline", "concern_instrument_matrix", "training_compute", "incidents_per_year",
 ]

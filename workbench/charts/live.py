@@ -64,8 +64,8 @@ def training_compute(epoch_models: pl.DataFrame, *, highlight: str = "OpenAI", m
                  alt.Tooltip("training_compute_flop:Q", title="Training FLOP", format=".2e"),
                  alt.Tooltip("confidence:N", title="Epoch's confidence")],
     )
-    names = base.mark_text(align="right", dx=-7, fontSize=10, color=PALETTE[5]).encode(text=alt.Text("model:N")).transform_filter(
-        "datum.record")
+    names = (base.mark_text(align="right", dx=-7, fontSize=10, color=PALETTE[5]).encode(text=alt.Text("model:N"))
+             .transform_filter("datum.record"))
     return finish(alt.layer(points, names, data=embeddable(data, "training_compute")), title, caption, height=340)
 
 

@@ -91,11 +91,13 @@ def deal_flows(ledger: pl.DataFrame, *, title: str | None = None, top: int = 24,
         x=x, y=y, x2=alt.X2("x2"), y2=alt.Y2("y2"),
         strokeWidth=alt.StrokeWidth("amount_usd", type="quantitative", scale=alt.Scale(type="sqrt", range=[1, 22]),
                                     legend=None),
-        color=alt.Color("kind", type="nominal", title="Flow", scale=alt.Scale(domain=kinds, range=[FLOW_KINDS[k] for k in kinds]),
+        color=alt.Color("kind", type="nominal", title="Flow",
+                        scale=alt.Scale(domain=kinds, range=[FLOW_KINDS[k] for k in kinds]),
                         legend=alt.Legend(orient="bottom")),
         opacity=alt.Opacity("alpha", type="quantitative", scale=None),  # solid when the money goes round
         tooltip=[alt.Tooltip("source", type="nominal", title="From"), alt.Tooltip("target", type="nominal", title="To"),
-                 alt.Tooltip("kind", type="nominal", title="Flow"), alt.Tooltip("amount", type="nominal", title="Amount"),
+                 alt.Tooltip("kind", type="nominal", title="Flow"),
+                 alt.Tooltip("amount", type="nominal", title="Amount"),
                  alt.Tooltip("circular", type="nominal", title="Goes round")],
     ).transform_calculate(amount=money_label("amount_usd"))
     dots = alt.Chart(nodes).mark_circle(size=60, color="#333333").encode(x=x, y=y)
@@ -106,7 +108,8 @@ def deal_flows(ledger: pl.DataFrame, *, title: str | None = None, top: int = 24,
                                                       ("supplier", "left", 8, 0, "normal", "middle"))]
     heads = alt.Chart(pl.DataFrame({"x": [0.0, 1.0, 2.0], "y": [-0.07] * 3,
                                     "text": ["Investors", "Labs", "Compute bought from"]})).mark_text(
-        fontSize=12, fontWeight="bold", color="#555555", baseline="bottom").encode(x=x, y=y, text=alt.Text("text", type="nominal"))
+        fontSize=12, fontWeight="bold", color="#555555", baseline="bottom"
+    ).encode(x=x, y=y, text=alt.Text("text", type="nominal"))
     height = max(260, 22 * int(nodes.group_by("side").len()["len"].max()))
     # title and size given to the layer itself: `.properties` on a finished layer deep-copies every sub-chart
     return alt.layer(lines, dots, *labels, heads, title=captioned(title, caption), width=620, height=height)
@@ -122,8 +125,8 @@ def _layout(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .sort("_size", "investor", descending=[True, False])["investor"].to_list())
     left = both + investors.filter(~pl.col("investor").is_in(both)).sort("_in", "investor", descending=[True, False])[
         "investor"].to_list()
-    right = both + suppliers.filter(~pl.col("investor").is_in(both)).sort("_back", "investor", descending=[True, False])[
-        "investor"].to_list()
+    right = both + (suppliers.filter(~pl.col("investor").is_in(both))
+                    .sort("_back", "investor", descending=[True, False])["investor"].to_list())
     labs = (pairs.group_by("lab").agg(pl.max_horizontal(money_in, pl.col("back_usd")).sum().alias("_size"))
             .sort("_size", "lab", descending=[True, False])["lab"].to_list())
     rows = max(len(left), len(right))
@@ -141,7 +144,8 @@ def _layout(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 ("committed back (compute)", row["back_usd"], ("lab", row["lab"]), ("supplier", row["investor"]))):
             if amount > 0:
                 edges.append({"source": start[1], "target": end[1], "kind": kind, "amount_usd": amount,
-                              "circular": row["circular"], "alpha": 0.85 if row["circular"] else 0.3, "x": _COLUMN_X[start[0]], "y": position[start],
+                              "circular": row["circular"], "alpha": 0.85 if row["circular"] else 0.3,
+                              "x": _COLUMN_X[start[0]], "y": position[start],
                               "x2": _COLUMN_X[end[0]], "y2": position[end],
                               "source_ids": row["source_ids"]})
     return pl.DataFrame(edges), nodes

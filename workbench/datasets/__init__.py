@@ -33,7 +33,7 @@ __all__ = [
     "fetch_ai_index_policy", "fetch_agora", "fetch_aiaaic",
 ]
 
-# names re-exported lazily from the live module (which another helper owns and may still be writing)
+# names re-exported lazily from the live module (imported on first use: `import workbench.datasets` stays light)
 _LIVE_EXPORTS = {"fetch", "cached_path", "fetch_epoch_models", "fetch_aiid_incidents", "fetch_ai_index_investment",
                  "fetch_ai_index_policy", "fetch_agora", "fetch_aiaaic"}
 
@@ -54,9 +54,9 @@ def list_datasets(kind: str | None = None) -> list[str]:
 
 def summary() -> pl.DataFrame:
     """One row per dataset: name, kind, title, rows (None when a live dataset is not fetched), licence, sources."""
-    from workbench.datasets import catalog
+    from workbench.datasets import cards
 
-    return catalog.summary()
+    return cards.summary()
 
 
 def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) -> pl.DataFrame:
@@ -74,7 +74,8 @@ def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) 
             from workbench.errors import DatasetError
 
             raise DatasetError(f"{name!r} is a live public dataset, not a shipped table.",
-                               fix=f"use workbench.datasets.fetch({name!r}) or `python -m workbench datasets fetch {name}`",
+                               fix=f"use workbench.datasets.fetch({name!r}) or "
+                                   f"`python -m workbench datasets fetch {name}`",
                                value=name)
         raise reg.unknown_name_error(name)
     entry = reg.curated(name)
@@ -104,15 +105,16 @@ def _package_only(name: str) -> pl.DataFrame:
     entry = reg.curated(name)
     parsed = read_table(entry.path, entry.fields)
     frame = parsed.frame.with_columns(pl.lit("package").cast(pl.Enum(cur.ORIGINS)).alias("origin"),
-                                      pl.lit(str(entry.path)).alias("_file"), pl.Series("_line", parsed.lines, dtype=pl.Int64))
+                                      pl.lit(str(entry.path)).alias("_file"),
+                                      pl.Series("_line", parsed.lines, dtype=pl.Int64))
     return cur.derive(entry, frame).drop("_file", "_line")
 
 
 def info(name: str) -> Any:
     """The provenance card of a dataset (print it, or display it in a notebook)."""
-    from workbench.datasets import catalog
+    from workbench.datasets import cards
 
-    return catalog.card(name)
+    return cards.card(name)
 
 
 def validate(path: str | Path, dataset: str | None = None) -> pl.DataFrame:
@@ -172,11 +174,7 @@ def load_entities() -> pl.DataFrame:
 
 def __getattr__(attribute: str) -> Any:
     if attribute in _LIVE_EXPORTS:
-        try:
-            live = importlib.import_module("workbench.datasets.live")
-        except ImportError as error:
-            raise AttributeError(f"workbench.datasets.{attribute} needs workbench/datasets/live.py, which is not available: {error}") from error
-        return getattr(live, attribute)
+        return getattr(importlib.import_module("workbench.datasets.live"), attribute)
     raise AttributeError(f"module 'workbench.datasets' has no attribute {attribute!r}")
 
 

@@ -2,8 +2,9 @@
 
 For each event and structure table: rows by the kind of their strongest source, rows below the bar with the
 reason, low-confidence rows, link-only citations, rows whose sources lack citation details, (funding) rows whose
-amount no primary or originating source states, and (policy) rows without an official identifier; for the whole record, the hosts cited and the four numbers a reviewer checks
-first (share meeting the bar, headline rows meeting theirs, rows on hosts that are not citable, identifiers).
+amount no primary or originating source states, and (policy) rows without an official identifier; for the whole
+record, the hosts cited and the four numbers a reviewer checks first (share meeting the bar, headline rows meeting
+theirs, rows on hosts that are not citable, identifiers).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _table_report(name: str, citations: pl.DataFrame, sources: pl.DataFrame) -> 
         best = min(ids, key=lambda i: (rank[tiers[i]], sourcing.KINDS.index(kinds[i])), default=None)
         strongest_kind[kinds[best] if best else "none"] += 1
     mine = citations.filter(pl.col("dataset") == name)
-    pairs = frame.select(pl.col(key).alias("row_id"), "origin", pl.col("source_ids").alias("source_id")).explode("source_id")
+    pairs = (frame.select(pl.col(key).alias("row_id"), "origin", pl.col("source_ids").alias("source_id"))
+             .explode("source_id"))
     pairs = pairs.filter(pl.col("source_id").is_not_null())
     missing = pairs.join(mine.select("row_id", "source_id"), on=["row_id", "source_id"], how="anti")
     below = frame.filter(~pl.col("meets_bar")).select(key, "bar_reason", "confidence_note")
@@ -48,7 +50,8 @@ def _table_report(name: str, citations: pl.DataFrame, sources: pl.DataFrame) -> 
         "rows_by_strongest_source": dict(sorted(strongest_kind.items(), key=lambda kv: -kv[1])),
         "confidence": {str(c): n for c, n in frame.group_by("confidence").len().sort("confidence").iter_rows()},
         "below_bar": [{"row_id": r, "reason": why, "note": note} for r, why, note in below.iter_rows()],
-        "not_citable_rows": frame.filter(pl.col("bar_reason").str.contains("not citable").fill_null(False))[key].to_list(),
+        "not_citable_rows": frame.filter(
+            pl.col("bar_reason").str.contains("not citable").fill_null(False))[key].to_list(),
         "link_only_citations": mine.filter(pl.col("seen") == "link_only").height,
         "excerpt_citations": mine.filter(pl.col("seen") == "excerpt").height,
         "citations": mine.height,
@@ -59,8 +62,9 @@ def _table_report(name: str, citations: pl.DataFrame, sources: pl.DataFrame) -> 
         backed = (mine.filter(pl.col("supports").list.contains("amount"))
                   .join(sources.select("source_id", pl.col("tier").cast(pl.String)), on="source_id")
                   .filter(pl.col("tier").is_in(["primary", "originating"]))["row_id"].unique())
-        report["amount_not_stated_by_a_bar_source"] = (frame.filter(pl.col("amount_usd").is_not_null(), pl.col("meets_bar"),
-                                                                    ~pl.col(key).is_in(backed.implode()))[key].to_list())
+        report["amount_not_stated_by_a_bar_source"] = frame.filter(
+            pl.col("amount_usd").is_not_null(), pl.col("meets_bar"), ~pl.col(key).is_in(backed.implode())
+        )[key].to_list()
     if "official_ids" in frame.columns:
         without = frame.filter(pl.col("official_ids").list.len() == 0)
         pending = without.filter(pl.col("no_identifier_reason").str.starts_with(_NOT_FOUND).fill_null(False))
@@ -91,7 +95,8 @@ def audit() -> dict[str, Any]:
         "headline_rows": headline,
         "headline_meeting_bar": sum(t["headline_meeting_bar"] for t in tables.values()),
         "rows_citing_not_citable_hosts": sum(len(t["not_citable_rows"]) for t in tables.values()),
-        "policy_rows_with_identifier_or_none_exists": policy.get("with_official_id", 0) + policy.get("no_identifier_exists", 0),
+        "policy_rows_with_identifier_or_none_exists": (policy.get("with_official_id", 0)
+                                                       + policy.get("no_identifier_exists", 0)),
         "policy_rows": policy.get("rows", 0),
         "link_only_citations": sum(t["link_only_citations"] for t in tables.values()),
     }
@@ -114,17 +119,19 @@ def format_text(report: dict[str, Any], *, hosts: int = 15) -> str:
         lines.append(f"{name}: {table['rows']} rows")
         lines.append(f"  meeting the bar      {_pct(table['meeting_bar'], table['rows'])}; headline rows "
                      f"{_pct(table['headline_meeting_bar'], table['headline_rows'])}")
-        lines.append("  strongest source     " + ", ".join(f"{k} {n}" for k, n in table["rows_by_strongest_source"].items()))
+        lines.append("  strongest source     "
+                     + ", ".join(f"{k} {n}" for k, n in table["rows_by_strongest_source"].items()))
         lines.append("  confidence           " + ", ".join(f"{k} {n}" for k, n in table["confidence"].items()))
         lines.append(f"  citations            {table['citations']} ({table['link_only_citations']} link only, "
                      f"{table['excerpt_citations']} read through a copy); {table['pairs_without_citation']} row-source "
                      "pairs without citation details")
         if "amount_not_stated_by_a_bar_source" in table:
-            lines.append(f"  amounts              {len(table['amount_not_stated_by_a_bar_source'])} rows meet the bar but their "
-                         "amount is stated only by secondary sources (citations.supports)")
+            lines.append(f"  amounts              {len(table['amount_not_stated_by_a_bar_source'])} rows meet the bar "
+                         "but their amount is stated only by secondary sources (citations.supports)")
         if "with_official_id" in table:
             lines.append(f"  official identifiers {table['with_official_id']} rows; none exists for "
-                         f"{table['no_identifier_exists']}; one exists but is not yet found: {len(table['identifier_not_yet_found'])}")
+                         f"{table['no_identifier_exists']}; one exists but is not yet found: "
+                         f"{len(table['identifier_not_yet_found'])}")
         for row in table["below_bar"]:
             lines.append(f"  below the bar        {row['row_id']}: {row['reason']}")
     lines.append(f"hosts cited (top {hosts} of {len(report['hosts'])})")

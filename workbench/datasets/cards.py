@@ -1,13 +1,11 @@
 """What the registry holds, for people: the dataset list and each dataset's provenance card.
 
-Both cover curated tables and live datasets. Live entries are owned by workbench/datasets/live.py; this
-module imports it lazily and tolerates its absence or unknown keys, so a half-written live entry never
-breaks `workbench datasets list`.
+Both cover curated tables and live datasets; a live dataset's rows are read from the cache only (never the network),
+and a cache that cannot be read shows as such in the list instead of breaking it.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,18 +17,10 @@ from workbench.datasets import versions
 from workbench.errors import WorkbenchError
 
 
-def _live_module() -> Any | None:
-    try:
-        return importlib.import_module("workbench.datasets.live")
-    except ImportError:
-        return None
-
-
 def live_status(name: str) -> tuple[int | None, str]:
     """(rows, status) of a live dataset from the cache only: never touches the network."""
-    live = _live_module()
-    if live is None or not hasattr(live, "cached_path"):
-        return None, "not fetched"
+    from workbench.datasets import live
+
     try:
         if live.cached_path(name) is None:
             return None, "not fetched"
@@ -38,8 +28,6 @@ def live_status(name: str) -> tuple[int | None, str]:
         return frame.height, "cached"
     except WorkbenchError as error:
         return None, f"cached but unreadable ({type(error).__name__})"
-    except Exception as error:  # a live entry being written must not break the listing
-        return None, f"unavailable ({type(error).__name__})"
 
 
 def summary() -> pl.DataFrame:
@@ -132,9 +120,11 @@ def _curated_card(name: str) -> ProvenanceCard:
     if entry.get("coverage"):
         lines += _wrap("coverage", entry.get("coverage"))
     if entry.get("complete_through"):
-        lines += _wrap("complete to", f"{entry.get('complete_through')} (later events are missing; coverage names known gaps)")
+        lines += _wrap("complete to", f"{entry.get('complete_through')} "
+                                      "(later events are missing; coverage names known gaps)")
     if name != versions.CHANGELOG:
-        lines += _wrap("version", f"{versions.table_version(name) or 'unversioned'} (record {versions.record_version()}; "
+        lines += _wrap("version", f"{versions.table_version(name) or 'unversioned'} "
+                                  f"(record {versions.record_version()}; "
                                   "changes: the changelog table, `workbench datasets diff`)")
     user = table.filter(pl.col("origin") == "user")
     lines += _wrap("rows", f"{table.height} ({table.height - user.height} shipped, {user.height} from you)")
@@ -153,28 +143,35 @@ def _curated_card(name: str) -> ProvenanceCard:
         facts["sources"] = len(cited)
     elif "tier" in table.columns:
         tiers = table.group_by("tier").len().sort("tier")
-        lines += _wrap("tiers", ", ".join(f"{t} {n}" for t, n in tiers.iter_rows()) + " (from each host's kind in publishers)")
+        lines += _wrap("tiers", ", ".join(f"{t} {n}" for t, n in tiers.iter_rows())
+                       + " (from each host's kind in publishers)")
     if "meets_bar" in table.columns:
         meeting, headline = int(table["meets_bar"].sum()), table.filter(pl.col("headline"))
-        lines += _wrap("sourcing", f"{meeting} of {table.height} rows meet the bar; headline rows {int(headline['meets_bar'].sum())} "
+        lines += _wrap("sourcing", f"{meeting} of {table.height} rows meet the bar; "
+                                   f"headline rows {int(headline['meets_bar'].sum())} "
                                    f"of {headline.height} (docs/sourcing.md; `workbench datasets audit`)")
         facts["meeting_bar"] = meeting
     if "confidence" in table.columns:
         counts = table.group_by("confidence").len().sort("confidence")
-        lines += _wrap("confidence", ", ".join(f"{c} {n}" for c, n in counts.iter_rows()) + " (low: below the sourcing bar, "
-                       "see bar_reason and confidence_note; left out of headline totals by default)")
+        lines += _wrap("confidence", ", ".join(f"{c} {n}" for c, n in counts.iter_rows())
+                       + " (low: below the sourcing bar, see bar_reason and confidence_note; left out of headline "
+                         "totals by default)")
         facts["confidence"] = {c: n for c, n in counts.iter_rows()}
     if "disagreement" in table.columns:
         disputed = table.filter(pl.col("disagreement").is_not_null()).height
         lines += _wrap("disputed", f"{disputed} row(s) record where sources disagree (column `disagreement`)")
     if "countable" in table.columns:
-        lines += _wrap("summing", "sum only rows where `countable` is true: totals and their parts (part_of), and alternative accounts (alternative_to), would double count")
+        lines += _wrap("summing", "sum only rows where `countable` is true: totals and their parts (part_of), "
+                                  "and alternative accounts (alternative_to), would double count")
     if "known_from" in table.columns:
         later = table.filter(pl.col("disclosed").is_not_null()).height
-        lines += _wrap("as-of", f"load(..., as_of='YYYY-MM-DD') keeps rows that had happened and were public by then; {later} row(s) became public later than they happened (column `disclosed`)")
+        lines += _wrap("as-of", "load(..., as_of='YYYY-MM-DD') keeps rows that had happened and were public by then; "
+                                f"{later} row(s) became public later than they happened (column `disclosed`)")
     your_file = cur.user_path(name)
     if assembled.user_ids:
-        lines += _wrap("your rows", f"{len(assembled.user_ids)} from {your_file} (origin='user'): {', '.join(assembled.user_ids[:12])}{' ...' if len(assembled.user_ids) > 12 else ''}")
+        lines += _wrap("your rows", f"{len(assembled.user_ids)} from {your_file} (origin='user'): "
+                                    f"{', '.join(assembled.user_ids[:12])}"
+                                    f"{' ...' if len(assembled.user_ids) > 12 else ''}")
         if assembled.replaced_ids:
             lines += _wrap("", f"replacing shipped rows: {', '.join(assembled.replaced_ids)}")
     else:
@@ -192,18 +189,22 @@ def _live_card(name: str) -> ProvenanceCard:
     raw = entry.raw
     rows, status = live_status(name)
     lines = [f"{name}: {entry.title} (live public dataset)", "=" * min(100, len(name) + 2 + len(entry.title))]
-    for key, label in (("description", "about"), ("licence", "licence"), ("citation", "cite as"), ("homepage", "homepage")):
+    for key, label in (("description", "about"), ("licence", "licence"), ("citation", "cite as"),
+                       ("homepage", "homepage")):
         if raw.get(key):
             lines += _wrap(label, raw[key])
     for url in _live_urls(raw):
         lines += _wrap("url", url)
-    pinned = "changes daily (sha256 recorded at download)" if raw.get("changes_daily") else f"pinned sha256 {str(raw.get('sha256', ''))[:16]}..."
+    pinned = ("changes daily (sha256 recorded at download)" if raw.get("changes_daily")
+              else f"pinned sha256 {str(raw.get('sha256', ''))[:16]}...")
     lines += _wrap("checksum", pinned)
-    lines += _wrap("status", f"{status}" + (f", {rows} rows" if rows is not None else f"; run `python -m workbench datasets fetch {name}`"))
+    lines += _wrap("status", f"{status}" + (f", {rows} rows" if rows is not None
+                                            else f"; run `python -m workbench datasets fetch {name}`"))
     fields = raw.get("fields")
     if isinstance(fields, list) and fields:
         lines.append("fields")
         for spec in fields:
             if isinstance(spec, dict) and "name" in spec:
-                lines += _wrap(f"  {spec['name']}", f"{spec.get('type', '?')}: {spec.get('description', '')}", width=110)
+                lines += _wrap(f"  {spec['name']}", f"{spec.get('type', '?')}: {spec.get('description', '')}",
+                               width=110)
     return ProvenanceCard(name, "live", entry.title, lines, {"rows": rows, "status": status, "licence": entry.licence})

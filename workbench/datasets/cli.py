@@ -16,7 +16,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     info = actions.add_parser("info", help="the provenance card of one dataset")
     info.add_argument("name")
     info.set_defaults(handler=run_info)
-    validate = actions.add_parser("validate", help="check a CSV against a curated dataset's schema (e.g. before adding it to data/user/)")
+    validate = actions.add_parser("validate", help="check a CSV against a curated dataset's schema "
+                                                   "(e.g. before adding it to data/user/)")
     validate.add_argument("path")
     validate.add_argument("--dataset", help="dataset name (default: the file name without .csv)")
     validate.set_defaults(handler=run_validate)
@@ -46,9 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from workbench.datasets import catalog
+    from workbench.datasets import cards
 
-    table = catalog.summary()
+    table = cards.summary()
     headers = ["name", "kind", "rows", "user", "licence", "sources", "title"]
     rows = [[r["name"], r["kind"], "not fetched" if r["rows"] is None else str(r["rows"]), str(r["user_rows"]),
              r["licence"], str(r["sources"]), r["title"]] for r in table.iter_rows(named=True)]
@@ -62,9 +63,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from workbench.datasets import catalog
+    from workbench.datasets import cards
 
-    sys.stdout.write(str(catalog.card(args.name)) + "\n")
+    sys.stdout.write(str(cards.card(args.name)) + "\n")
     return 0
 
 
@@ -86,7 +87,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 
     if args.name not in reg.live_names():
         if args.name in reg.curated_names():
-            sys.stdout.write(f"{args.name} is shipped with the package; nothing to fetch (load it with workbench.datasets.load).\n")
+            sys.stdout.write(f"{args.name} is shipped with the package; nothing to fetch "
+                             "(load it with workbench.datasets.load).\n")
             return 0
         raise reg.unknown_name_error(args.name)
     from workbench.datasets import live

@@ -89,14 +89,15 @@ def assemble(name: str) -> Assembled:
 
 def verify_checksum(entry: reg.CuratedEntry) -> None:
     if not entry.path.is_file():
-        raise DatasetError(f"the shipped file of {entry.name!r} is missing.", fix="reinstall the package (`pip install -e .`)", file=entry.path)
+        raise DatasetError(f"the shipped file of {entry.name!r} is missing.",
+                           fix="reinstall the package (`pip install -e .`)", file=entry.path)
     digest, size = reg.file_digest(entry.path)
     if digest != entry.get("sha256") or size != entry.get("bytes"):
         raise DatasetError(
-            f"{entry.path.name} does not match its registry entry (sha256 {digest[:12]}..., {size} bytes; the registry says "
-            f"{str(entry.get('sha256'))[:12]}..., {entry.get('bytes')} bytes).",
-            fix="if the edit was reviewed, run `python -m workbench.datasets.registry --rehash`; otherwise restore the file "
-            "(to add your own rows, use data/user/<dataset>.csv instead)",
+            f"{entry.path.name} does not match its registry entry (sha256 {digest[:12]}..., {size} bytes; "
+            f"the registry says {str(entry.get('sha256'))[:12]}..., {entry.get('bytes')} bytes).",
+            fix="if the edit was reviewed, run `python -m workbench.datasets.registry --rehash`; "
+            "otherwise restore the file (to add your own rows, use data/user/<dataset>.csv instead)",
             file=entry.path,
         )
 
@@ -105,7 +106,8 @@ def _with_place(parsed: ParsedTable, origin: str) -> pl.DataFrame:
     return parsed.frame.with_columns(
         pl.lit(origin).cast(pl.Enum(ORIGINS)).alias("origin"),
         pl.lit(str(parsed.path)).alias("_file"),
-        pl.Series("_line", parsed.lines, dtype=pl.Int64) if parsed.lines else pl.lit(None, dtype=pl.Int64).alias("_line"),
+        (pl.Series("_line", parsed.lines, dtype=pl.Int64) if parsed.lines
+         else pl.lit(None, dtype=pl.Int64).alias("_line")),
     )
 
 
@@ -117,7 +119,8 @@ def duplicate_ids(frame: pl.DataFrame, columns: list[str], fix: str) -> list[Pro
         if value is None:
             continue
         if value in seen:
-            problems.append(Problem(what=f"repeats the id already used on line {seen[value]}.", fix=fix, file=file, line=line, column=key, value=value))
+            problems.append(Problem(what=f"repeats the id already used on line {seen[value]}.", fix=fix,
+                                    file=file, line=line, column=key, value=value))
         else:
             seen[value] = line
     return problems
@@ -153,10 +156,12 @@ def _assemble(name: str) -> Assembled:
         user = read_table(overlay_path, fields, partial_columns=True)
         problems += user.problems
         if not user.problems:
-            missing = [pl.lit(None, dtype=spec.dtype).alias(spec.name) for spec in stored if spec.name not in user.frame.columns]
+            missing = [pl.lit(None, dtype=spec.dtype).alias(spec.name)
+                       for spec in stored if spec.name not in user.frame.columns]
             user.frame = user.frame.with_columns(missing).select([spec.name for spec in stored])
             user_frame = keyed(_with_place(user, "user"), columns)
-            problems += duplicate_ids(user_frame, columns, "keep one row per id in your overlay (a row with a shipped id replaces the shipped row)")
+            problems += duplicate_ids(user_frame, columns, "keep one row per id in your overlay "
+                                      "(a row with a shipped id replaces the shipped row)")
             user_ids = user_frame[key].to_list()
             if frame is not None:
                 replaced = sorted(set(user_ids) & set(frame[key].to_list()))
@@ -188,7 +193,10 @@ def row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[P
     if {"source_ids", "unsourced_reason"} <= columns:
         for row in rows:
             if not row["source_ids"] and not row["unsourced_reason"]:
-                problems.append(Problem(what="cites no source.", fix="add source ids (add the source to data/user/sources.csv first if it is new), or explain in unsourced_reason", file=row["_file"], line=row["_line"], column="source_ids", value=""))
+                problems.append(Problem(what="cites no source.",
+                                        fix="add source ids (add the source to data/user/sources.csv first if it is "
+                                            "new), or explain in unsourced_reason",
+                                        file=row["_file"], line=row["_line"], column="source_ids", value=""))
     problems += _bracket_rules(rows, [spec.name for spec in stored if spec.type == "string"])
     if name == "sources":
         problems += _host_rules(rows)
@@ -204,27 +212,42 @@ def row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[P
         for row in rows:
             place = dict(file=row["_file"], line=row["_line"])
             if (row["amount_original"] is None) != (row["currency_original"] is None):
-                problems.append(Problem(what="amount_original and currency_original must be given together.", fix="fill both or neither", column="currency_original", value=row["currency_original"], **place))
+                problems.append(Problem(what="amount_original and currency_original must be given together.",
+                                        fix="fill both or neither", column="currency_original",
+                                        value=row["currency_original"], **place))
             if row["amount_kind"] == "undisclosed" and row["amount_usd"] is not None:
-                problems.append(Problem(what="has an amount but amount_kind is 'undisclosed'.", fix="set amount_kind to reported/committed/estimated, or empty amount_usd", column="amount_kind", value="undisclosed", **place))
+                problems.append(Problem(what="has an amount but amount_kind is 'undisclosed'.",
+                                        fix="set amount_kind to reported/committed/estimated, or empty amount_usd",
+                                        column="amount_kind", value="undisclosed", **place))
             if row["amount_usd"] is None and row["amount_kind"] != "undisclosed" and row["amount_original"] is None:
-                problems.append(Problem(what="has no amount but amount_kind is not 'undisclosed'.", fix="give amount_usd (or amount_original + currency_original), or set amount_kind to undisclosed", column="amount_usd", value="", **place))
+                problems.append(Problem(what="has no amount but amount_kind is not 'undisclosed'.",
+                                        fix="give amount_usd (or amount_original + currency_original), or set "
+                                            "amount_kind to undisclosed",
+                                        column="amount_usd", value="", **place))
             low, high = row["amount_usd_low"], row["amount_usd_high"]
             if low is not None and high is not None and low > high:
-                problems.append(Problem(what="amount_usd_low is above amount_usd_high.", fix="swap them", column="amount_usd_low", value=low, **place))
+                problems.append(Problem(what="amount_usd_low is above amount_usd_high.", fix="swap them",
+                                        column="amount_usd_low", value=low, **place))
             if row["part_of"] and row["part_of"] == row["event_id"]:
-                problems.append(Problem(what="points at itself.", fix="name the total row's event_id", column="part_of", value=row["part_of"], **place))
+                problems.append(Problem(what="points at itself.", fix="name the total row's event_id",
+                                        column="part_of", value=row["part_of"], **place))
             if row["alternative_to"] and row["alternative_to"] == row["event_id"]:
-                problems.append(Problem(what="points at itself.", fix="name the other row's event_id", column="alternative_to", value=row["alternative_to"], **place))
+                problems.append(Problem(what="points at itself.", fix="name the other row's event_id",
+                                        column="alternative_to", value=row["alternative_to"], **place))
             target = totals.get(row["part_of"]) if row["part_of"] else None
             if target is not None and not target["is_total"]:
-                problems.append(Problem(what=f"points at {row['part_of']!r}, which is not a total row.", fix="set is_total=true on that row or fix part_of", column="part_of", value=row["part_of"], **place))
+                problems.append(Problem(what=f"points at {row['part_of']!r}, which is not a total row.",
+                                        fix="set is_total=true on that row or fix part_of", column="part_of",
+                                        value=row["part_of"], **place))
             if target is not None and row["amount_usd"] is not None:
                 parts[row["part_of"]] = parts.get(row["part_of"], 0.0) + row["amount_usd"]
         for total_id, summed in parts.items():
             total = totals[total_id]
             if total["amount_usd"] is not None and summed > total["amount_usd"] * 1.001:
-                problems.append(Problem(what=f"its parts (part_of) add up to {summed:,.0f} USD, more than the total {total['amount_usd']:,.0f}.", fix="check the per-investor amounts or the total", file=total["_file"], line=total["_line"], column="amount_usd", value=total["amount_usd"]))
+                problems.append(Problem(what=f"its parts (part_of) add up to {summed:,.0f} USD, more than the total "
+                                             f"{total['amount_usd']:,.0f}.",
+                                        fix="check the per-investor amounts or the total", file=total["_file"],
+                                        line=total["_line"], column="amount_usd", value=total["amount_usd"]))
     return problems
 
 
@@ -236,7 +259,8 @@ def _money_rules(rows: list[dict]) -> list[Problem]:
         place = dict(file=row["_file"], line=row["_line"])
         if row["status"] == "conditional" and not row["condition"]:
             problems.append(Problem(what="is conditional but does not say on what.", fix="describe the condition (e.g. "
-                                    "'the restructuring closes by year end') in condition", column="condition", value="", **place))
+                                    "'the restructuring closes by year end') in condition", column="condition",
+                                    value="", **place))
         if row.get("status") == "superseded" and not row.get("superseded_by"):
             problems.append(Problem(what="is superseded but does not say by which row.", fix="name the funding_events "
                                     "row that replaced it in superseded_by", column="superseded_by", value="", **place))
@@ -244,11 +268,13 @@ def _money_rules(rows: list[dict]) -> list[Problem]:
             continue
         if row["asset"] == "mixed" and not row["asset_detail"]:
             problems.append(Problem(what="mixes assets but does not say which.", fix="list them in asset_detail (e.g. "
-                                    "'cash and Azure credits, split not disclosed')", column="asset_detail", value="", **place))
+                                    "'cash and Azure credits, split not disclosed')", column="asset_detail",
+                                    value="", **place))
         if (row["asset"] == "compute_purchase") != (row["instrument"] == "compute_commitment"):
-            problems.append(Problem(what=f"has asset {row['asset']!r} with instrument {row['instrument']!r}: only a compute "
-                                    "commitment (a lab buying compute) is a compute purchase.", fix="set both to "
-                                    "compute_commitment/compute_purchase, or neither", column="asset", value=row["asset"], **place))
+            problems.append(Problem(what=f"has asset {row['asset']!r} with instrument {row['instrument']!r}: "
+                                    "only a compute commitment (a lab buying compute) is a compute purchase.",
+                                    fix="set both to compute_commitment/compute_purchase, or neither", column="asset",
+                                    value=row["asset"], **place))
     return problems
 
 
@@ -264,7 +290,8 @@ def _status_references(funding: pl.DataFrame) -> list[Problem]:
                 near = difflib.get_close_matches(value, list(ids), n=1, cutoff=0.6)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
                 problems.append(Problem(what=f"refers to {value!r}, which is not an event_id in funding_events.",
-                                        fix=f"use an existing event_id{hint}", file=file, line=line, column=column, value=value))
+                                        fix=f"use an existing event_id{hint}", file=file, line=line, column=column,
+                                        value=value))
     return problems
 
 
@@ -293,8 +320,9 @@ def _host_rules(rows: list[dict]) -> list[Problem]:
     for row in rows:
         page = sourcing.same_page_key(row["url"])
         if page in pages:
-            problems.append(Problem(what=f"is the same page as the source on line {pages[page]} (only tracking parameters or "
-                                         "the scheme differ).", fix="cite that source's id instead and remove this row",
+            problems.append(Problem(what=f"is the same page as the source on line {pages[page]} (only tracking "
+                                         "parameters or the scheme differ).",
+                                    fix="cite that source's id instead and remove this row",
                                     file=row["_file"], line=row["_line"], column="url", value=row["url"]))
         pages.setdefault(page, row["_line"])
         host = sourcing.host_of(row["url"])
@@ -302,7 +330,8 @@ def _host_rules(rows: list[dict]) -> list[Problem]:
             problems.append(Problem(
                 what=f"is on the host {host!r}, which is not in the publishers table, so its tier is unknown.",
                 fix=f"add a row for {host} to {user_path('publishers')} (host,publisher,kind,partisan,why; kind one of "
-                    f"{', '.join(sourcing.KINDS)})", file=row["_file"], line=row["_line"], column="url", value=row["url"]))
+                    f"{', '.join(sourcing.KINDS)})",
+                file=row["_file"], line=row["_line"], column="url", value=row["url"]))
     return problems
 
 
@@ -314,8 +343,8 @@ def _citation_rules(rows: list[dict]) -> list[Problem]:
         place = dict(file=row["_file"], line=row["_line"])
         if row["seen"] in ("excerpt", "link_only") and not row["seen_via"]:
             problems.append(Problem(what=f"is seen as {row['seen']!r} but does not say through which page.",
-                                    fix="give the URL of the page that reproduced or linked it in seen_via", column="seen_via",
-                                    value="", **place))
+                                    fix="give the URL of the page that reproduced or linked it in seen_via",
+                                    column="seen_via", value="", **place))
         dataset = str(row["dataset"])
         if dataset not in listed:
             table = assemble(dataset).frame
@@ -327,9 +356,10 @@ def _citation_rules(rows: list[dict]) -> list[Problem]:
                                     fix=f"use an existing id of {dataset}, or remove the citation", column="row_id",
                                     value=row["row_id"], **place))
         elif row["source_id"] not in (sources or []):
-            problems.append(Problem(what=f"says {row['source_id']} supports {dataset} row {row['row_id']}, which does not "
-                                         "list that source.", fix=f"add {row['source_id']} to the row's source_ids, or remove "
-                                    "the citation", column="source_id", value=row["source_id"], **place))
+            problems.append(Problem(what=f"says {row['source_id']} supports {dataset} row {row['row_id']}, "
+                                         "which does not list that source.",
+                                    fix=f"add {row['source_id']} to the row's source_ids, or remove the citation",
+                                    column="source_id", value=row["source_id"], **place))
     return problems
 
 
@@ -363,8 +393,8 @@ def _bar_rules(frame: pl.DataFrame) -> list[Problem]:
     below = frame.filter(~pl.col("meets_bar") & pl.col("confidence_note").is_null()
                          & (pl.col("source_ids").list.len() > 0) & (pl.col("origin") == "package"))
     return [Problem(what=f"is below the sourcing bar ({reason}) and does not say why.",
-                    fix="cite a primary source or an originating outlet (see docs/sourcing.md), or explain what is missing in "
-                        "confidence_note: the row then stays, marked low confidence", file=file, line=line,
+                    fix="cite a primary source or an originating outlet (see docs/sourcing.md), or explain what is "
+                        "missing in confidence_note: the row then stays, marked low confidence", file=file, line=line,
                     column="source_ids", value="; ".join(ids))
             for reason, ids, file, line in below.select("bar_reason", "source_ids", "_file", "_line").iter_rows()]
 
@@ -398,10 +428,12 @@ def derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
     if "host" in wanted:
         extra += _source_hosts(frame)
     if "tier" in wanted and "host" not in wanted:  # publishers
-        extra.append(pl.Series("tier", [sourcing.tier_of(k, bool(p)) for k, p in frame.select("kind", "partisan").iter_rows()],
+        extra.append(pl.Series("tier", [sourcing.tier_of(k, bool(p))
+                                        for k, p in frame.select("kind", "partisan").iter_rows()],
                                dtype=pl.Enum(sourcing.TIERS)))
     if "official_url" in wanted:
-        extra.append(pl.Series("official_url", [sourcing.official_url(ids) for ids in frame["official_ids"].to_list()], dtype=pl.String))
+        extra.append(pl.Series("official_url", [sourcing.official_url(ids) for ids in frame["official_ids"].to_list()],
+                               dtype=pl.String))
     if "confidence" in wanted:
         extra += _bar_columns(entry.name, frame)
     if "countable" in wanted:
@@ -417,10 +449,12 @@ def derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
 
 def _known_from(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.Expr:
     """The first date a row was public: its disclosed date if given, else the end of its date's precision period."""
-    column, disclosed, precision = entry.get("date_column"), entry.get("disclosed_column"), entry.get("precision_column")
+    column, disclosed, precision = (entry.get("date_column"), entry.get("disclosed_column"),
+                                    entry.get("precision_column"))
     dates = frame[column].to_list()
     precisions = frame[precision].to_list() if precision else ["day"] * len(dates)
-    ends = pl.Series("_end", [end_of_period(d, p) if d is not None else None for d, p in zip(dates, precisions)], dtype=pl.Date)
+    ends = pl.Series("_end", [end_of_period(d, p) if d is not None else None for d, p in zip(dates, precisions)],
+                     dtype=pl.Date)
     return (pl.coalesce(pl.col(disclosed), ends) if disclosed else pl.lit(ends)).alias("known_from")
 
 
@@ -440,7 +474,8 @@ def _source_hosts(frame: pl.DataFrame) -> list[pl.Series]:
 def _bar_columns(name: str, frame: pl.DataFrame) -> list[pl.Series]:
     """headline, strongest_source, meets_bar, bar_reason and confidence of every row (see sourcing.assess)."""
     sources = assemble("sources").frame
-    by_id = {row["source_id"]: row for row in sources.select("source_id", "host", "publisher", "via", pl.col("tier").cast(pl.String))
+    by_id = {row["source_id"]: row
+             for row in sources.select("source_id", "host", "publisher", "via", pl.col("tier").cast(pl.String))
              .iter_rows(named=True)}
     headline = sourcing.headline_mask(name, frame)
     results = [sourcing.assess([by_id[i] for i in ids or [] if i in by_id], headline=bool(is_headline), weak=bool(weak))
@@ -458,7 +493,8 @@ def parse_as_of(as_of: object) -> date:
     try:
         return date.fromisoformat(str(as_of))
     except ValueError as error:
-        raise DatasetError("as_of is not a date.", fix="pass a date or 'YYYY-MM-DD', e.g. as_of='2019-07-22'", column="as_of", value=as_of) from error
+        raise DatasetError("as_of is not a date.", fix="pass a date or 'YYYY-MM-DD', e.g. as_of='2019-07-22'",
+                           column="as_of", value=as_of) from error
 
 
 def as_of_filter(entry: reg.CuratedEntry, frame: pl.DataFrame, as_of: date) -> pl.DataFrame:

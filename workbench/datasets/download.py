@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from workbench.errors import ChecksumError, DownloadError, OfflineError, UsageError
+from workbench.hashing import sha256_of
 
 ProgressCallback = Callable[[int, int | None], None]
 Progress = bool | ProgressCallback | None
@@ -79,14 +80,6 @@ class _Retryable(Exception):
     def __init__(self, error: DownloadError) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sidecar_path(dest: Path) -> Path:

@@ -10,7 +10,6 @@ maintainers, refreshes the sha256/bytes of curated entries after a reviewed CSV 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 import sys
 import tomllib
@@ -21,10 +20,12 @@ from typing import Any
 
 from workbench.datasets.schema import FieldSpec
 from workbench.errors import DatasetError, WorkbenchError
+from workbench.hashing import sha256_and_size
 
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 LIVE_MARKER = "# --- live datasets (fetch_*): entries below are owned by workbench/datasets/live.py ---"
-REQUIRED_KEYS = ("title", "description", "licence", "citation", "sources", "file", "sha256", "bytes", "primary_key", "fields")
+REQUIRED_KEYS = ("title", "description", "licence", "citation", "sources", "file", "sha256", "bytes", "primary_key",
+                 "fields")
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,8 @@ def live(name: str) -> LiveEntry:
 
 
 def file_digest(path: Path) -> tuple[str, int]:
-    data = path.read_bytes()
-    return hashlib.sha256(data).hexdigest(), len(data)
+    """sha256 and size of a shipped file (what the registry records)."""
+    return sha256_and_size(path)
 
 
 def rehash(path: Path = REGISTRY_PATH) -> list[str]:
@@ -147,7 +148,8 @@ def rehash(path: Path = REGISTRY_PATH) -> list[str]:
     changed = []
     for name, entry in tomllib.loads(text).get("datasets", {}).items():
         digest, size = file_digest(path.parent / entry["file"])
-        block = re.search(rf"(?ms)^\[datasets\.{re.escape(name)}\]\n.*?(?=^\[datasets\.{re.escape(name)}\.fields\]|^\[\[|\Z)", head)
+        block = re.search(rf"(?ms)^\[datasets\.{re.escape(name)}\]\n"
+                          rf".*?(?=^\[datasets\.{re.escape(name)}\.fields\]|^\[\[|\Z)", head)
         if block is None:
             continue
         new_block = re.sub(r'(?m)^sha256 = ".*"$', f'sha256 = "{digest}"', block.group(0))
@@ -174,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.reason:
             base = "git:HEAD" if (REGISTRY_PATH.parents[2] / ".git").exists() else None
             logged = versions.log_changes(args.reason, args.note, base=base)
-            print(f"logged {len(logged)} row change(s) as {args.reason}" + (f" ({versions.record_version()})" if logged else ""))
+            print(f"logged {len(logged)} row change(s) as {args.reason}"
+                  + (f" ({versions.record_version()})" if logged else ""))
         else:
             versions.require_logged()
     except WorkbenchError as error:

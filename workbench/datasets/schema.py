@@ -104,7 +104,8 @@ def convert(spec: FieldSpec, raw: str, *, today: date | None = None) -> Cell:
     kind = spec.type
     if kind == "string":
         if spec.pattern and not re.search(spec.pattern, text):
-            return Cell(problem=(f"does not match the pattern {spec.pattern!r}.", f"write {spec.name} in the form the registry describes: {spec.description}"))
+            return Cell(problem=(f"does not match the pattern {spec.pattern!r}.",
+                                 f"write {spec.name} in the form the registry describes: {spec.description}"))
         return Cell(value=text)
     if kind == "date":
         precision = None
@@ -115,7 +116,8 @@ def convert(spec: FieldSpec, raw: str, *, today: date | None = None) -> Cell:
         elif _DATE_YEAR.match(text):
             candidate, precision = text + "-01-01", "year"
         else:
-            return Cell(problem=("is not a date.", "write dates as YYYY-MM-DD (or YYYY-MM / YYYY when only the month or year is known)"))
+            return Cell(problem=("is not a date.",
+                                 "write dates as YYYY-MM-DD (or YYYY-MM / YYYY when only the month or year is known)"))
         try:
             value = date.fromisoformat(candidate)
         except ValueError:
@@ -124,20 +126,25 @@ def convert(spec: FieldSpec, raw: str, *, today: date | None = None) -> Cell:
         if low is not None and value < low:
             return Cell(problem=(f"is before {low.isoformat()}, earlier than any record here.", "check the year"))
         if high is not None and value > high:
-            return Cell(problem=(f"is after {high.isoformat()} (in the future).", "record only what has happened; check the year"))
+            return Cell(problem=(f"is after {high.isoformat()} (in the future).",
+                                 "record only what has happened; check the year"))
         return Cell(value=value, precision=precision)
     if kind == "float":
         try:
             value = float(text.replace(",", "").replace("_", ""))
         except ValueError:
-            return Cell(problem=("is not a number.", "write plain numbers without currency signs or words, e.g. 1000000000 for $1 billion"))
+            return Cell(problem=("is not a number.",
+                                 "write plain numbers without currency signs or words, e.g. 1000000000 for $1 billion"))
         if math.isnan(value) or math.isinf(value):
-            return Cell(problem=("is not a finite number.", "write a plain number, or leave the cell empty when unknown"))
+            return Cell(problem=("is not a finite number.",
+                                 "write a plain number, or leave the cell empty when unknown"))
         low, high = spec.min, spec.max
         if low is not None and value < float(low):
-            return Cell(problem=(f"is below {low} (amounts cannot be negative).", "write the absolute amount; use amount_kind and note for the context"))
+            return Cell(problem=(f"is below {low} (amounts cannot be negative).",
+                                 "write the absolute amount; use amount_kind and note for the context"))
         if high is not None and value > float(high):
-            return Cell(problem=(f"is above {high:g}, an absurd amount for this field.", "check the units: amounts are plain USD, e.g. 1e9 for $1 billion"))
+            return Cell(problem=(f"is above {high:g}, an absurd amount for this field.",
+                                 "check the units: amounts are plain USD, e.g. 1e9 for $1 billion"))
         return Cell(value=value)
     if kind == "bool":
         low_text = text.lower()
@@ -148,14 +155,17 @@ def convert(spec: FieldSpec, raw: str, *, today: date | None = None) -> Cell:
         return Cell(problem=("is not true or false.", "write true or false"))
     if kind == "enum":
         if text not in spec.values:
-            return Cell(problem=("is not one of the allowed values.", f"use one of: {', '.join(spec.values)}{_nearest_hint(text, spec.values)}"))
+            return Cell(problem=("is not one of the allowed values.",
+                                 f"use one of: {', '.join(spec.values)}{_nearest_hint(text, spec.values)}"))
         return Cell(value=text)
     if kind in LIST_TYPES:
         items = [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
         if kind == "list[enum]":
             bad = [item for item in items if item not in spec.values]
             if bad:
-                return Cell(problem=(f"contains {', '.join(map(repr, bad))}, not in the vocabulary.", f"use only: {', '.join(spec.values)} (separated by ';'){_nearest_hint(bad[0], spec.values)}"))
+                return Cell(problem=(f"contains {', '.join(map(repr, bad))}, not in the vocabulary.",
+                                     f"use only: {', '.join(spec.values)} (separated by ';')"
+                                     f"{_nearest_hint(bad[0], spec.values)}"))
         if spec.required and not items:
             return Cell(problem=("is empty but required.", f"fill in {spec.name}"))
         return Cell(value=items)
@@ -212,22 +222,29 @@ def read_table(
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as error:
-            problems.append(Problem(what=f"is not a readable CSV file ({error}).", fix="save it as UTF-8 CSV with a header row", file=where, line=1))
+            problems.append(Problem(what=f"is not a readable CSV file ({error}).",
+                                    fix="save it as UTF-8 CSV with a header row", file=where, line=1))
             return ParsedTable(path, _empty(stored), [], problems)
         if not header:
-            problems.append(Problem(what="is empty (no header row).", fix=f"start with a header: {','.join(by_name)}", file=where, line=1))
+            problems.append(Problem(what="is empty (no header row).", fix=f"start with a header: {','.join(by_name)}",
+                                    file=where, line=1))
             return ParsedTable(path, _empty(stored), [], problems)
         header = [h.strip() for h in header]
         for name in header:
             if name not in by_name:
                 near = _nearest_hint(name, tuple(by_name))
-                problems.append(Problem(what="is not a column of this dataset.", fix=f"rename or remove it{near}; the columns are: {', '.join(by_name)}", file=where, line=1, column=name))
+                problems.append(Problem(what="is not a column of this dataset.",
+                                        fix=f"rename or remove it{near}; the columns are: {', '.join(by_name)}",
+                                        file=where, line=1, column=name))
         duplicates = {h for h in header if header.count(h) > 1}
         for name in sorted(duplicates):
-            problems.append(Problem(what="appears more than once in the header.", fix="keep one column of that name", file=where, line=1, column=name))
+            problems.append(Problem(what="appears more than once in the header.", fix="keep one column of that name",
+                                    file=where, line=1, column=name))
         for spec in stored:
             if spec.name not in header and (spec.required or not partial_columns):
-                problems.append(Problem(what="is missing from the header.", fix=f"add the column {spec.name} ({spec.description})", file=where, line=1, column=spec.name))
+                problems.append(Problem(what="is missing from the header.",
+                                        fix=f"add the column {spec.name} ({spec.description})",
+                                        file=where, line=1, column=spec.name))
         if problems:
             return ParsedTable(path, _empty(stored), [], problems)
         columns: dict[str, list[Any]] = {spec.name: [] for spec in stored}
@@ -240,13 +257,18 @@ def read_table(
             except StopIteration:
                 break
             except (csv.Error, UnicodeDecodeError) as error:
-                problems.append(Problem(what=f"is malformed CSV ({error}).", fix="check quotes: a field with commas or quotes must be wrapped in double quotes, inner quotes doubled", file=where, line=start))
+                problems.append(Problem(what=f"is malformed CSV ({error}).",
+                                        fix="check quotes: a field with commas or quotes must be wrapped in double "
+                                            "quotes, inner quotes doubled",
+                                        file=where, line=start))
                 break
             line_number = start
             if not record or all(not cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
-                problems.append(Problem(what=f"has {len(record)} fields but the header has {len(header)}.", fix="quote fields that contain commas, or add the missing cells", file=where, line=line_number))
+                problems.append(Problem(what=f"has {len(record)} fields but the header has {len(header)}.",
+                                        fix="quote fields that contain commas, or add the missing cells",
+                                        file=where, line=line_number))
                 continue
             raw = dict(zip(header, record))
             lines.append(line_number)
@@ -255,12 +277,14 @@ def read_table(
                 cell = convert(spec, raw.get(spec.name, ""), today=today)
                 if cell.problem:
                     what, fix = cell.problem
-                    problems.append(Problem(what=what, fix=fix, file=where, line=line_number, column=spec.name, value=raw.get(spec.name, "")))
+                    problems.append(Problem(what=what, fix=fix, file=where, line=line_number, column=spec.name,
+                                            value=raw.get(spec.name, "")))
                 if cell.precision and spec.precision:
                     precision_hints[spec.precision] = cell.precision
                 columns[spec.name].append(cell.value)
             _apply_precision(columns, stored, precision_hints, raw, where, line_number, problems)
-    frame = pl.DataFrame({spec.name: pl.Series(spec.name, columns[spec.name], dtype=_load_dtype(spec)) for spec in stored})
+    frame = pl.DataFrame({spec.name: pl.Series(spec.name, columns[spec.name], dtype=_load_dtype(spec))
+                          for spec in stored})
     frame = _cast_enums(frame, stored)
     return ParsedTable(path, frame, lines, problems)
 
@@ -283,15 +307,23 @@ def _apply_precision(columns, stored, hints, raw, where, line, problems) -> None
         if hinted and precision is None:
             columns[spec.precision][-1] = precision = hinted
             # the empty-but-required problem for the precision column no longer applies
-            problems[:] = [p for p in problems if not (p.line == line and p.column == spec.precision and p.file == where)]
+            problems[:] = [p for p in problems
+                           if not (p.line == line and p.column == spec.precision and p.file == where)]
         if value is None or precision is None:
             continue
         if hinted and hinted != precision and not (hinted == "month" and precision == "year"):
-            problems.append(Problem(what=f"is {precision!r} but the date {raw.get(spec.name)!r} gives only the {hinted}.", fix=f"set {spec.precision} to {hinted} or write the full date", file=where, line=line, column=spec.precision, value=precision))
+            problems.append(Problem(what=f"is {precision!r} but the date {raw.get(spec.name)!r} gives only the "
+                                         f"{hinted}.",
+                                    fix=f"set {spec.precision} to {hinted} or write the full date",
+                                    file=where, line=line, column=spec.precision, value=precision))
         elif precision == "month" and value.day != 1:
-            problems.append(Problem(what="is 'month' but the date is not the 1st of the month.", fix="write month-precision dates as YYYY-MM-01 (or YYYY-MM)", file=where, line=line, column=spec.name, value=value.isoformat()))
+            problems.append(Problem(what="is 'month' but the date is not the 1st of the month.",
+                                    fix="write month-precision dates as YYYY-MM-01 (or YYYY-MM)",
+                                    file=where, line=line, column=spec.name, value=value.isoformat()))
         elif precision == "year" and (value.month, value.day) != (1, 1):
-            problems.append(Problem(what="is 'year' but the date is not 1 January.", fix="write year-precision dates as YYYY-01-01 (or YYYY)", file=where, line=line, column=spec.name, value=value.isoformat()))
+            problems.append(Problem(what="is 'year' but the date is not 1 January.",
+                                    fix="write year-precision dates as YYYY-01-01 (or YYYY)",
+                                    file=where, line=line, column=spec.name, value=value.isoformat()))
 
 
 def _load_dtype(spec: FieldSpec) -> pl.DataType:
@@ -307,10 +339,12 @@ def _cast_enums(frame: pl.DataFrame, stored: list[FieldSpec]) -> pl.DataFrame:
     casts = []
     for spec in stored:
         if spec.type == "enum":
-            casts.append(pl.col(spec.name).replace_strict(list(spec.values), list(spec.values), default=None).cast(spec.dtype))
+            casts.append(pl.col(spec.name).replace_strict(list(spec.values), list(spec.values), default=None)
+                         .cast(spec.dtype))
         elif spec.type == "list[enum]":
             allowed = list(spec.values)
-            casts.append(pl.col(spec.name).list.eval(pl.element().replace_strict(allowed, allowed, default=None)).list.drop_nulls().cast(spec.dtype))
+            casts.append(pl.col(spec.name).list.eval(pl.element().replace_strict(allowed, allowed, default=None))
+                         .list.drop_nulls().cast(spec.dtype))
     return frame.with_columns(casts) if casts else frame
 
 

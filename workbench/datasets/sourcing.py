@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import polars as pl
 
 __all__ = [
-    "EVENT_TABLES", "NO_IDENTIFIER_PREFIXES", "KINDS", "TIERS", "TIER_OF_KIND", "IDENTIFIER_SCHEMES", "Assessment", "assess", "headline_mask", "host_of",
+    "EVENT_TABLES", "NO_IDENTIFIER_PREFIXES", "KINDS", "TIERS", "TIER_OF_KIND", "IDENTIFIER_SCHEMES",
+    "Assessment", "assess", "headline_mask", "host_of",
     "match_host", "official_url", "same_page_key", "source_tier", "tier_of",
 ]
 

@@ -22,7 +22,8 @@ def dataset_for(path: Path, dataset: str | None) -> str:
         if dataset is None:
             raise DatasetError(
                 f"cannot tell which dataset {path.name} is for (its name is not a curated dataset).",
-                fix=f"name the file <dataset>.csv or pass --dataset NAME; curated datasets: {', '.join(reg.curated_names())}",
+                fix="name the file <dataset>.csv or pass --dataset NAME; "
+                    f"curated datasets: {', '.join(reg.curated_names())}",
                 file=path,
             )
         raise reg.unknown_name_error(name)
@@ -53,7 +54,8 @@ def validate_file(path: Path, dataset: str | None = None) -> pl.DataFrame:
     problems += cur.row_rules(name, frame, stored)
     # self-references may point at shipped rows as well as rows of this file
     shipped = cur.keyed(cur.assemble(name).frame, columns)
-    combined = pl.concat([shipped.select(frame.columns).filter(~pl.col(cur.KEY).is_in(frame[cur.KEY].to_list())), frame])
+    combined = pl.concat([shipped.select(frame.columns).filter(~pl.col(cur.KEY).is_in(frame[cur.KEY].to_list())),
+                          frame])
     problems += [p for p in cur.references(name, combined, stored) if p.file == str(path)]
     if problems:
         raise SchemaError(f"{path.name} breaks the rules or references of {name!r}", problems)

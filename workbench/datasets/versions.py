@@ -184,7 +184,8 @@ def next_version(today: dt.date | None = None) -> str:
     return f"{day}.{int(parts[3]) + 1 if len(parts) > 3 else 2}"
 
 
-def log_changes(reason: str, note: str, *, base: str | Path | None = None, today: dt.date | None = None) -> list[Change]:
+def log_changes(reason: str, note: str, *, base: str | Path | None = None,
+                today: dt.date | None = None) -> list[Change]:
     """Append a changelog row (one version) for every pending change, with `reason` and `note`; returns them."""
     if reason not in REASONS:
         raise UsageError(f"{reason!r} is not a changelog reason.", fix=f"use one of {', '.join(REASONS)}",
@@ -236,7 +237,8 @@ class Diff:
             lines.append("Changes:")
             for cell in shown.iter_rows(named=True):
                 if cell["change"] == "changed":
-                    lines.append(f"  {cell['dataset']} {cell['row_id']} {cell['column']}: {cell['old']!r} -> {cell['new']!r}")
+                    lines.append(f"  {cell['dataset']} {cell['row_id']} {cell['column']}: "
+                                 f"{cell['old']!r} -> {cell['new']!r}")
                 else:
                     lines.append(f"  {cell['dataset']} {cell['row_id']}: {cell['change']}")
             if self.cells.height > limit:

@@ -121,7 +121,8 @@ def backers(focus: str, counting: Counting | None = None) -> pl.DataFrame:
     the investor's cloud, first and last date, and `other_usd`: money from the same investor that this counting
     leaves out (announced, conditional, credits, mixed...)."""
     counting = counting or Counting()
-    pieces = received_pieces(focus).filter(pl.col("current_status").cast(pl.String).is_in(["cancelled", "superseded"]).not_())
+    pieces = received_pieces(focus).filter(
+        pl.col("current_status").cast(pl.String).is_in(["cancelled", "superseded"]).not_())
     counted = pieces.filter(counting.mask())
     other = (pieces.filter(~counting.mask()).group_by("investor").agg(_disclosed_sum().alias("other_usd")))
     return (counted.group_by("investor")
@@ -167,7 +168,8 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
     sourced = pl.col("meets_bar") | pl.lit(counting.include_below_bar)
     spend = (flows(datasets.load(FUNDING)).filter(pl.col("instrument") == "compute_commitment", standing, sourced,
                                                   pl.col("date") >= _date(since))
-             .group_by("investor").agg(_disclosed_sum().alias("committed_to_spend_usd")).rename({"investor": "recipient"}))
+             .group_by("investor").agg(_disclosed_sum().alias("committed_to_spend_usd"))
+             .rename({"investor": "recipient"}))
     table = (pl.DataFrame({"recipient": chosen}).join(money, on="recipient", how="left")
              .join(largest, on="recipient", how="left").join(valuations, on="recipient", how="left")
              .join(spend, on="recipient", how="left"))
@@ -216,15 +218,17 @@ def status_takeaway(focus: str) -> str:
     pieces = status_pieces(focus)
     if pieces.is_empty():
         return f"{funding_focus(focus)} has no new money in the record that meets the sourcing bar."
-    by_status = dict(pieces.group_by(pl.col("current_status").cast(pl.String)).agg(pl.col("amount_usd").sum()).iter_rows())
+    by_status = dict(pieces.group_by(pl.col("current_status").cast(pl.String)).agg(pl.col("amount_usd").sum())
+                     .iter_rows())
     total = sum(by_status.values())
     parts = [f"{format_usd(by_status[s])} {s}" for s in ("paid", "committed", "conditional", "announced", "reduced")
              if by_status.get(s)]
     not_cash = pieces.filter(pl.col("asset").cast(pl.String) != "cash")
-    conditions = (pieces.filter(pl.col("current_status").cast(pl.String) == "conditional", pl.col("amount_usd").is_not_null())
+    conditions = (pieces.filter(pl.col("current_status").cast(pl.String) == "conditional",
+                                pl.col("amount_usd").is_not_null())
                   ["condition"].drop_nulls().str.split(";").list.first())
-    text = (f"Take-away: of the {format_usd(total)} of new money promised to {funding_focus(focus)} (rows that meet the "
-            f"sourcing bar), {', '.join(parts)}.")
+    text = (f"Take-away: of the {format_usd(total)} of new money promised to {funding_focus(focus)} "
+            f"(rows that meet the sourcing bar), {', '.join(parts)}.")
     if not_cash.height:
         text += (f" {format_usd(not_cash['amount_usd'].sum())} of it is not plain cash "
                  f"({', '.join(sorted(set(not_cash['asset'].cast(pl.String))))}).")
@@ -233,7 +237,8 @@ def status_takeaway(focus: str) -> str:
     return text
 
 
-def comparison_takeaway(comparison: pl.DataFrame, focus: str, since: dt.date | str, counting: Counting | None = None) -> str:
+def comparison_takeaway(comparison: pl.DataFrame, focus: str, since: dt.date | str,
+                        counting: Counting | None = None) -> str:
     """The focus against its peers, in words, from a `lab_comparison` table."""
     counting = counting or Counting()
     me = comparison.filter(pl.col("is_focus")).row(0, named=True)
@@ -251,5 +256,6 @@ def comparison_takeaway(comparison: pl.DataFrame, focus: str, since: dt.date | s
                      f"compute since {since}, {me['committed_to_spend_usd'] / me['amount_usd']:.1f}× the money counted "
                      "here.")
     lines += [f"  {row['lab']}: {format_usd(row['amount_usd'])} counted, {(row['tied_share'] or 0):.0%} tied, latest "
-              f"valuation {format_usd(row['valuation_usd'])}" for row in comparison.filter(~pl.col("is_focus")).iter_rows(named=True)]
+              f"valuation {format_usd(row['valuation_usd'])}"
+              for row in comparison.filter(~pl.col("is_focus")).iter_rows(named=True)]
     return "\n".join(lines)

@@ -36,7 +36,8 @@ def evidence(analysis: Analysis) -> pl.DataFrame:
     matches = analysis.matches
     rows = record_rows(matches)
     cited = (_cited_sources(rows).group_by("dataset", "row_id", maintain_order=True)
-             .agg(pl.col("source_id").str.join("; ").alias("source_ids"), pl.col("cite").str.join("; ").alias("sources"),
+             .agg(pl.col("source_id").str.join("; ").alias("source_ids"),
+                  pl.col("cite").str.join("; ").alias("sources"),
                   pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
     claims = analysis.claims.select("doc_id", "paragraph", "sentence", "kind", pl.col("text").alias("claim"))
     return (matches.join(claims, on=["doc_id", "sentence"], how="left")
@@ -74,7 +75,8 @@ def brief(analysis: Analysis) -> pl.DataFrame:
                  .sort("doc_id", "sentence", "tier", "published", "source_id", nulls_last=True)
                  .unique(["doc_id", "sentence", "source_id"], keep="first", maintain_order=True)
                  .group_by("doc_id", "sentence", maintain_order=True)
-                 .agg(pl.col("cite").str.join("; ").alias("sources"), pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
+                 .agg(pl.col("cite").str.join("; ").alias("sources"),
+                      pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
     learnt = pl.col("note").filter(pl.col("verdict_then") != pl.col("verdict_now"))
     rows = found.group_by("doc_id", "sentence", maintain_order=True).agg(
         pl.col("paragraph", "kind", "claim").first(),
@@ -137,11 +139,14 @@ def takeaways(claims: pl.DataFrame, matches: pl.DataFrame) -> str:
         return frame.filter(pl.col(column) == verdict).height
 
     learnt = claims.filter(pl.col("since_publication").is_not_null() & (pl.col("since_publication") != ""))
-    lines = [f"- **{claims.height}** checkable claims; the record confirmed **{count(claims, 'verdict_then', 'consistent')}** "
+    public_later = matches.filter((pl.col("verdict_then") == "unverifiable")
+                                  & (pl.col("verdict_now") != "unverifiable")).height
+    lines = [f"- **{claims.height}** checkable claims; "
+             f"the record confirmed **{count(claims, 'verdict_then', 'consistent')}** "
              f"as of publication and confirms **{count(claims, 'verdict_now', 'consistent')}** now; "
              f"**{count(claims, 'verdict_now', 'unverifiable')}** stay unverifiable.",
              f"- **{matches.filter(pl.col('row_id').is_not_null()).height}** record matches, "
-             f"**{matches.filter((pl.col('verdict_then') == 'unverifiable') & (pl.col('verdict_now') != 'unverifiable')).height}** "
+             f"**{public_later}** "
              f"of them public only after publication; **{learnt.height}** claims read differently with hindsight:"]
     lines += [f"  - sentence {row['sentence']} (“{md(row['claim'])}”): {md(row['since_publication'])}"
               for row in learnt.iter_rows(named=True)]
@@ -156,7 +161,8 @@ def brief_document(document: dict, brief: pl.DataFrame, evidence: pl.DataFrame) 
     title = f"Hindsight brief: {document.get('title') or document['doc_id']}"
     reference = ", ".join(str(part) for part in (document.get("publisher"), document.get("author"),
                                                    document.get("published")) if part)
-    markdown = [f"# {md(title)}", "", f"*{md(reference)}*" + (f" — <{document['url']}>" if _web(document.get('url')) else ""),
+    markdown = [f"# {md(title)}", "",
+                f"*{md(reference)}*" + (f" — <{document['url']}>" if _web(document.get('url')) else ""),
                 "", "## Take-aways", "", takeaways(brief, evidence), "", "## Claims", ""]
     page = [f"<h1>{_esc(title)}</h1>",
             f"<p class='ref'>{_esc(reference)}{_html_link(document.get('url'), ' (article)')}</p>",
@@ -166,7 +172,8 @@ def brief_document(document: dict, brief: pl.DataFrame, evidence: pl.DataFrame) 
         sources = rows.get(claim["sentence"], [])
         markdown += [f"### Sentence {claim['sentence']} (paragraph {claim['paragraph']}, {claim['kind']})", "",
                      f"> {md(claim['claim'])}", "", f"- **Verdict:** {verdict}"]
-        page += [f"<section><h3>Sentence {claim['sentence']} (paragraph {claim['paragraph']}, {_esc(claim['kind'])})</h3>",
+        page += [f"<section><h3>Sentence {claim['sentence']} "
+                 f"(paragraph {claim['paragraph']}, {_esc(claim['kind'])})</h3>",
                  f"<blockquote>{_esc(claim['claim'])}</blockquote>",
                  f"<p><strong>Verdict:</strong> <span class='v-{claim['verdict_then']}'>{claim['verdict_then']}</span> "
                  f"at publication, <span class='v-{claim['verdict_now']}'>{claim['verdict_now']}</span> now</p>"]

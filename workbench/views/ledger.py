@@ -45,7 +45,8 @@ def ledger_flows(*, include_below_bar: bool = False) -> pl.DataFrame:
 def _ledger_flows(include_below_bar: bool) -> pl.DataFrame:
     labs = datasets.load("entities").filter(pl.col("kind") == "lab")["name"].implode()
     pieces = flows(datasets.load("funding_events")).filter(
-        pl.col("current_status").cast(pl.String).is_in(_STANDING), ~pl.col("asset").cast(pl.String).is_in(NOT_NEW_MONEY))
+        pl.col("current_status").cast(pl.String).is_in(_STANDING),
+        ~pl.col("asset").cast(pl.String).is_in(NOT_NEW_MONEY))
     money_in = (pieces.filter(pl.col("instrument") != "compute_commitment", pl.col("recipient").is_in(labs))
                 .with_columns(pl.lit(IN).alias("direction"), pl.col("recipient").alias("lab")))
     back = (pieces.filter(pl.col("instrument") == "compute_commitment", pl.col("investor").is_in(labs))
@@ -55,7 +56,8 @@ def _ledger_flows(include_below_bar: bool) -> pl.DataFrame:
     if not include_below_bar:
         rows = rows.filter(pl.col("meets_bar"))
     return (rows
-            .with_columns(pl.col("date").dt.year().alias("year"), pl.col("current_status").cast(pl.String).alias("status"),
+            .with_columns(pl.col("date").dt.year().alias("year"),
+                          pl.col("current_status").cast(pl.String).alias("status"),
                           pl.col("asset").cast(pl.String))
             .select(_FLOW_COLUMNS).sort("investor", "lab", "date", "event_id"))
 
@@ -123,7 +125,8 @@ def usd_text(column: str) -> pl.Expr:
     for size, suffix in reversed(scaled):
         text = pl.when(value.abs() >= size).then(
             pl.concat_str(pl.lit("$"), (value / size).round(1).cast(pl.String), pl.lit(suffix))).otherwise(text)
-    return pl.when((value > 0) & (value < 1e6)).then(pl.concat_str(pl.lit("$"), value.round(0).cast(pl.Int64).cast(pl.String))).otherwise(text)
+    return pl.when((value > 0) & (value < 1e6)).then(
+        pl.concat_str(pl.lit("$"), value.round(0).cast(pl.Int64).cast(pl.String))).otherwise(text)
 
 
 def _supplier_groups() -> dict[str, str]:
@@ -142,8 +145,9 @@ def takeaway(table: pl.DataFrame, lab: str) -> str:
     if mine.is_empty():
         return f"{lab} has no money in or compute commitments in the ledger."
     back = mine["back_usd"].sum()
-    lines = [f"Take-away: {lab} took {format_usd(mine['in_usd'].sum())} of new money from {mine.filter(pl.col('in_usd') > 0).height} "
-             f"investor(s) (every status, see the columns) and committed {format_usd(back)} to buying compute from "
+    lines = [f"Take-away: {lab} took {format_usd(mine['in_usd'].sum())} of new money from "
+             f"{mine.filter(pl.col('in_usd') > 0).height} investor(s) (every status, see the columns) and committed "
+             f"{format_usd(back)} to buying compute from "
              f"{mine.filter(pl.col('back_usd') > 0).height} supplier(s)."]
     for row in loops.iter_rows(named=True):
         statuses = ", ".join(f"{format_usd(row[f'{s}_usd'])} {s}" for s in IN_STATUSES if row[f"{s}_usd"])

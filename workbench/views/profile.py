@@ -27,8 +27,8 @@ from workbench.views.risk import Live
 RECEIVED = Counting()
 SPENT = Counting(assets=("compute_purchase",))
 # track -> theme it belongs to; the order is the timeline's row order
-TRACKS = {"funding": "funding", "spending": "funding", "governance": "governance", "structure": "governance", "policy": "ai_risk",
-          "model": "ai_risk", "incident": "ai_risk"}
+TRACKS = {"funding": "funding", "spending": "funding", "governance": "governance", "structure": "governance",
+          "policy": "ai_risk", "model": "ai_risk", "incident": "ai_risk"}
 TIMELINE_SCHEMA = {"track": pl.String, "theme": pl.String, "date": pl.Date, "what": pl.String,
                    "amount_usd": pl.Float64, "countable": pl.Boolean, "dataset": pl.String, "row_id": pl.String,
                    "confidence": pl.String, "source_ids": pl.List(pl.String)}
@@ -62,7 +62,8 @@ def record_timeline(org: str) -> pl.DataFrame:
     governance = datasets.load("governance_events").filter(pl.col("organizations").list.contains(org))
     structures = datasets.load("org_structures").filter(pl.col("org") == org)
     policy = datasets.load("policy_events")
-    titles = policy.select(pl.col("event_id").alias("doc_id"), pl.lit(1).alias("paragraph"), pl.col("title").alias("text"))
+    titles = policy.select(pl.col("event_id").alias("doc_id"), pl.lit(1).alias("paragraph"),
+                           pl.col("title").alias("text"))
     named = extract_entities(titles, datasets.load("entities")).filter(pl.col("canonical") == org)["doc_id"]
     policy = policy.filter(pl.col("event_id").is_in(named.implode()))
     received = pl.col("recipient") == org
@@ -73,8 +74,9 @@ def record_timeline(org: str) -> pl.DataFrame:
                                  "current_status", "asset").alias("what"),
                        "amount_usd", counted.alias("countable"), pl.lit("funding_events").alias("dataset"),
                        pl.col("event_id").alias("row_id"), "confidence", "source_ids"),
-        governance.select(pl.lit("governance").alias("track"), "date", pl.format("{}: {}", "event_type", "summary")
-                          .alias("what"), pl.lit("governance_events").alias("dataset"), pl.col("event_id").alias("row_id"),
+        governance.select(pl.lit("governance").alias("track"), "date",
+                          pl.format("{}: {}", "event_type", "summary").alias("what"),
+                          pl.lit("governance_events").alias("dataset"), pl.col("event_id").alias("row_id"),
                           "confidence", "source_ids"),
         structures.select(pl.lit("structure").alias("track"), "date",
                           pl.format("{}, controlled by {}", "legal_form", "controlled_by").alias("what"),
@@ -94,7 +96,8 @@ def model_rows(epoch_models: pl.DataFrame, org: str) -> pl.DataFrame:
     listed = pl.col("organization").fill_null("").str.split(",").list.eval(pl.element().str.strip_chars())
     mine = epoch_models.filter(listed.list.set_intersection(names_of(org)).list.len() > 0)
     compute = pl.when(pl.col("training_compute_flop").is_null()).then(pl.lit("no estimate")).otherwise(
-        pl.format("{} FLOP", pl.col("training_compute_flop").map_elements(lambda v: f"{v:.1e}", return_dtype=pl.String)))
+        pl.format("{} FLOP", pl.col("training_compute_flop").map_elements(lambda v: f"{v:.1e}",
+                                                                          return_dtype=pl.String)))
     return _timeline([mine.select(
         pl.lit("model").alias("track"), pl.col("publication_date").alias("date"),
         pl.format("{} (training compute {})", "model", compute).alias("what"),

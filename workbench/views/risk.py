@@ -48,7 +48,8 @@ def concerns_raised(analysis: Analysis) -> pl.DataFrame:
     # a paragraph already quoted through one of its claims needs no term row for the same concern
     quoted = found.filter(pl.col("sentence").is_not_null()).select("concern", "paragraph")
     return (pl.concat([found.filter(pl.col("sentence").is_not_null()),
-                       found.filter(pl.col("sentence").is_null()).join(quoted, on=["concern", "paragraph"], how="anti")])
+                       found.filter(pl.col("sentence").is_null())
+                       .join(quoted, on=["concern", "paragraph"], how="anti")])
             .unique(["concern", "paragraph", "sentence", "evidence"], maintain_order=True)
             .sort(pl.col("concern").replace_strict({c: i for i, c in enumerate(vocabulary)}), "paragraph"))
 

@@ -69,7 +69,8 @@ class Explorer(widgets.VBox):
                                            tooltip="write table + chart with sidecars under data/")
         # stable hooks for styling and for the browser tests (tests/test_browser.py)
         for widget, css_class in ((self, "wb-explorer"), (self, f"wb-{self.name}"), (self.jchart, "wb-chart"),
-                                  (self._table, "wb-rows"), (self._save_button, "wb-save"), (self._output, "wb-status")):
+                                  (self._table, "wb-rows"), (self._save_button, "wb-save"),
+                                  (self._output, "wb-status")):
             widget.add_class(css_class)
         self._click(self._save_button, lambda _b: self.save())
         self._watch(self.jchart, self._on_pick, "_vl_selections")

@@ -91,8 +91,8 @@ class FundingExplorer(Explorer):
             self._dates = sorted({*self._dates[:-1], str(as_of)}) + [TODAY]
         self._choices = {column: options_of(self._all[column].unique())
                          for column in ("investor", "recipient", "instrument", "asset", "confidence")}
-        self._choices["current_status"] = options_of(self._changes["status"].unique().append(self._all["status"].unique()
-                                                                                           .cast(self._changes["status"].dtype)))
+        self._choices["current_status"] = options_of(
+            self._changes["status"].unique().append(self._all["status"].unique().cast(self._changes["status"].dtype)))
         years = self._all["date"].dt.year()
         self._span = int(years.min()), int(years.max())
         super().__init__(**state)

@@ -16,16 +16,14 @@ import polars as pl
 import traitlets
 
 from workbench import datasets
-from workbench.charts.theme import THEME_COLOURS, captioned
+from workbench.analysis.themes import THEMES
+from workbench.charts.theme import THEME_COLOURS, VERDICT_COLOURS, captioned
 from workbench.datasets import citing as record
 from workbench.widgets.base import Explorer, ExplorerInputError
 from workbench.widgets.render import badge, esc, source_links
 
 SEED = "bloomberg-2019-07-22-microsoft-openai"
-THEMES = ("funding", "governance", "ai_risk")
 MARKS = ("actors", "amounts", "dates")
-VERDICT_COLOURS = {"consistent": "#009E73", "partly": "#E69F00", "inconsistent": "#D55E00",
-                   "unverifiable": "#777777"}
 MARK_STYLES = {"actors": "border-bottom:2px solid #333", "amounts": "font-weight:600;outline:1px solid #0072B2",
                "dates": "text-decoration:underline dotted #CC79A7 2px", "claim": "box-shadow:0 0 0 2px #F0E442"}
 
@@ -193,8 +191,8 @@ class ArticleReader(Explorer):
             first = group.row(0, named=True)
             found = []
             for m in group.filter(pl.col("dataset").is_not_null()).iter_rows(named=True):
-                verdicts = (f"{badge('then: ' + m['verdict_at_publication'], _verdict_colour(m['verdict_at_publication']))} "
-                            f"{badge('now: ' + m['verdict'], _verdict_colour(m['verdict']))}")
+                then = badge("then: " + m["verdict_at_publication"], _verdict_colour(m["verdict_at_publication"]))
+                verdicts = f"{then} {badge('now: ' + m['verdict'], _verdict_colour(m['verdict']))}"
                 found.append(f"<li>{verdicts} <code>{esc(m['dataset'])}:{esc(m['row_id'])}</code> "
                              f"{esc(m['summary'])} <small>[{esc(m['confidence'])}; sources: "
                              f"{source_links(m['source_ids'], self._sources)}]</small><br>"
