@@ -269,8 +269,10 @@ def wait_for_charts(page, scope: str = "body") -> int:
         const root = document.querySelector(scope);
         if (!root) return ['no ' + scope];
         const drawn = (e) => e.querySelector('.vega-embed svg, .vega-embed canvas') !== null;
+        // widget outputs that must hold a chart: not the searchable record tables (itables), which hold none
         const widgets = [...root.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')]
-            .filter(o => o.parentElement.closest('.jp-OutputArea-output') === null);
+            .filter(o => o.parentElement.closest('.jp-OutputArea-output') === null)
+            .filter(o => o.querySelector('.dt-container') === null);
         const explorers = [...root.querySelectorAll('.wb-explorer')];
         if (widgets.length === 0) return ['no widget output yet'];
         return [...widgets, ...explorers].filter(e => !drawn(e))

@@ -130,6 +130,21 @@ def check_funding_explorer(page, data: Path, scope: str = "") -> None:
     page.locator(explorer).get_by_text("Saved").wait_for()
 
 
+def check_record_search(page) -> None:
+    """The whole funding record is searchable offline: typing "SoftBank" keeps only the rows that name it."""
+    table = page.locator(".jp-NotebookPanel .dt-container").first
+    table.scroll_into_view_if_needed()
+    rows = table.locator("tbody tr")
+    assert rows.count() > 1
+    table.locator("input[type=search]").fill("SoftBank")
+
+    def only_softbank() -> bool:
+        texts = [row.inner_text() for row in rows.all()]
+        return bool(texts) and all("SoftBank" in text for text in texts)
+
+    bs.wait_for_change(page, only_softbank, False)
+
+
 def check_article_reader(page, scope: str = "") -> None:
     """Switching a theme off removes its highlights from the text; switching it on brings them back."""
     reader = f"{scope} .wb-article-reader".strip()
@@ -145,7 +160,7 @@ def check_article_reader(page, scope: str = "") -> None:
 
 INTERACTIONS = {
     "01-the-article": lambda page, data: check_article_reader(page),
-    "02-funding": check_funding_explorer,
+    "02-funding": lambda page, data: (check_record_search(page), check_funding_explorer(page, data)),
 }
 
 

@@ -52,3 +52,11 @@ def test_setup_registers_the_formatter_in_a_notebook_session() -> None:
         assert "$1.0B" in data["text/html"]
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_the_record_can_be_explored_with_a_search_box_and_sources_as_text() -> None:
+    funding = datasets.load("funding_events").select("event_id", "investor", "amount_usd", "source_ids")
+    widget = tables.explore(funding, caption="funding_events")
+    assert "search" in str(widget._dt_args["layout"]) and "itables-dtype" not in widget._dt_args["table_html"]
+    assert "SoftBank" in widget._dt_args["data_json"] and "src-" not in widget._dt_args["data_json"]
+    assert "](http" not in widget._dt_args["data_json"]  # publishers as plain text: the widget draws no links

@@ -9,6 +9,9 @@ from executed notebooks show the same tables; saved CSV and Parquet stay raw.
 
 Why great_tables: it formats polars frames directly (no pandas), renders self-contained HTML that works offline,
 and escapes cell text, so article and record text never becomes markup.
+
+`explore(frame)` is the other kind of table: the whole record, searched, sorted and paged in JupyterLab (itables'
+DataTables widget, which ships its JavaScript, so it works offline); a headless report notes that it is there.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import polars as pl
 
 from workbench.charts.theme import VERDICT_TINTS
 
-__all__ = ["MAX_ROWS", "display_table", "install", "table_html"]
+__all__ = ["MAX_ROWS", "display_table", "explore", "install", "table_html"]
 
 MAX_ROWS = 40  # rows shown; the note says how many there are and where the full table is
 _VERDICT_COLUMNS = ("verdict", "verdict_then", "verdict_now")
@@ -65,6 +68,19 @@ def display_table(frame: pl.DataFrame, *, title: str | None = None, note: str | 
     shown_note = rows if frame.height <= max_rows else f"the first {max_rows} of {frame.height} rows"
     table = table.tab_source_note(f"{shown_note}." + (f" {note}" if note else ""))
     return table.tab_options(table_font_size="12px", column_labels_font_weight="bold", data_row_padding="3px")
+
+
+def explore(frame: pl.DataFrame, *, caption: str | None = None, page_length: int = 15) -> Any:
+    """`frame` as an interactive table: type in its search box (e.g. "SoftBank") to filter every column, click a
+    header to sort, page through. Lists are joined and source ids shown as publishers, so the search finds them."""
+    from itables.widget import ITable
+
+    shown = _cells_for_display(frame).with_columns(
+        pl.col(name).str.replace_all(r"\[([^\]]*)\]\([^)]*\)", "$1").str.replace_all(r"\\(.)", "$1")
+        for name in ("source_ids", "source_urls") if name in frame.columns)  # plain text: the widget shows no links
+    layout = {"topStart": "pageLength", "topEnd": "search", "bottomStart": "info", "bottomEnd": "paging"}
+    return ITable(shown, caption=caption, pageLength=page_length, classes="display compact", layout=layout,
+                  show_dtypes=False, maxBytes=0)
 
 
 def table_html(frame: pl.DataFrame) -> str:
