@@ -137,17 +137,18 @@ def test_the_hindsight_brief_is_written_ready_to_paste_with_citations(full_run: 
 @pytest.mark.slow
 def test_make_run_twice_writes_byte_identical_tables_and_figures_for_every_notebook(
         full_run: FullRun, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tables, figures (PNG, SVG, HTML, spec, plotted rows) and their sidecars; the manifest apart from its
-    time stamp. Executed notebooks and reports carry kernel and widget ids, so they are not compared."""
+    """Every file under data/ (tables, figures, documents, their sidecars and citations, executed notebooks,
+    reports, the index); the manifest apart from its time stamp."""
     data_dir = full_run.data
 
     def outputs() -> dict[str, bytes]:
-        return {str(p.relative_to(data_dir)): p.read_bytes() for folder in ("tables", "figures", "documents")
-                for p in sorted((data_dir / folder).rglob("*")) if p.is_file()}
+        return {str(p.relative_to(data_dir)): p.read_bytes() for p in sorted(data_dir.rglob("*"))
+                if p.is_file() and p.name not in ("manifest.json", ".run.lock")}
 
     first = outputs()
     manifest = json.loads((data_dir / "manifest.json").read_text())
     assert {key.split("/")[1] for key in first if key.startswith("tables/")} == {p.stem for p in NOTEBOOKS}
+    assert {"index.html", "reports/02-funding.html", "notebooks/02-funding.ipynb"} <= set(first)
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(data_dir))
     assert main(["run"]) == 0  # the second run, into the same folder
     second = outputs()

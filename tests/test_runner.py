@@ -119,3 +119,26 @@ def test_cli_usage_errors_exit_2_with_a_fix() -> None:
                             check=False)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr and "Fix: see `workbench --help`" in result.stderr
+
+
+def test_executed_notebooks_keep_no_clock_times_memory_addresses_or_random_widget_ids() -> None:
+    import json
+
+    from workbench.runner import reproducible
+
+    def notebook(ids: tuple[str, str], started: str) -> str:
+        view, child = ids
+        return json.dumps({
+            "metadata": {"papermill": {"start_time": started, "parameters": {}},
+                         "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {
+                             view: {"state": {"children": [f"IPY_MODEL_{child}"]}}, child: {"state": {}}}}}},
+            "cells": [{"metadata": {"execution": {"iopub.execute_input": started}, "papermill": {"duration": 1.5}},
+                       "outputs": [{"data": {"application/vnd.jupyter.widget-view+json": {"model_id": view},
+                                             "text/plain": "<Explorer object at 0x7f00deadbeef>"}}]}]})
+
+    first = reproducible(notebook(("a" * 32, "b" * 32), "2026-12-07T07:00:00Z"))
+    second = reproducible(notebook(("c" * 32, "d" * 32), "2026-12-08T09:30:00Z"))
+    assert first == second
+    assert "2026-12" not in first and "0x7f" not in first and "duration" not in first and "a" * 32 not in first
+    assert json.loads(first)["cells"][0]["outputs"][0]["data"]["application/vnd.jupyter.widget-view+json"][
+        "model_id"] == f"{1:032x}"

@@ -257,11 +257,53 @@ def run_notebook(notebook: Path, parameters: dict[str, Any]) -> NotebookResult:
         except PapermillExecutionError as error:
             print("failed", flush=True)
             raise NotebookFailed(notebook, error) from None
-    write_files_atomically({executed: nbformat.writes(result).encode("utf-8")})
+    write_files_atomically({executed: reproducible(nbformat.writes(result)).encode("utf-8")})
     report = write_report(executed, report_path)
     outputs = tuple(key for key, entry in read_manifest()["outputs"].items()
                     if entry.get("produced_by", {}).get("notebook") == notebook.stem)
     return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs, report)
+
+
+_CLOCK_KEYS = ("start_time", "end_time", "duration")
+
+
+def reproducible(text: str) -> str:
+    """An executed notebook without what changes between identical runs: papermill's clock times, the cells'
+    execution timestamps, memory addresses in object reprs, and widget model ids (random per run), renumbered in
+    the order the cells show them and then as they refer to each other. Two runs of the same inputs then write the
+    same notebook, and reports built from it are the same too."""
+    notebook = json.loads(text)
+    for holder in [notebook.get("metadata", {}), *(cell.get("metadata", {}) for cell in notebook.get("cells", []))]:
+        holder.pop("execution", None)
+        timing = holder.get("papermill")
+        if isinstance(timing, dict):
+            for key in _CLOCK_KEYS:
+                timing.pop(key, None)
+    text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    text = re.sub(r" object at 0x[0-9a-f]+>", " object>", text)
+    renumbered = {model_id: f"{number:032x}" for number, model_id in enumerate(_widget_order(notebook), start=1)}
+    text = re.sub(r"[0-9a-f]{32}", lambda match: renumbered.get(match.group(0), match.group(0)), text)
+    return json.dumps(json.loads(text), indent=1, ensure_ascii=False, sort_keys=True) + "\n"  # keys in the new order
+
+
+def _widget_order(notebook: dict) -> list[str]:
+    """Widget model ids in a stable order: those the outputs show, cell by cell, then the models each refers to."""
+    state = (notebook.get("metadata", {}).get("widgets", {})
+             .get("application/vnd.jupyter.widget-state+json", {}).get("state", {}))
+    shown = [output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+             for cell in notebook.get("cells", []) for output in cell.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in output.get("data", {})]
+    order: list[str] = []
+    queue = list(shown)
+    while queue:
+        model_id = queue.pop(0)
+        if model_id in order:
+            continue
+        order.append(model_id)
+        queue += re.findall(r"IPY_MODEL_([0-9a-f]{32})", json.dumps(state.get(model_id, {}), sort_keys=True))
+    rest = sorted((model_id for model_id in state if model_id not in order),
+                  key=lambda model_id: json.dumps(state[model_id], sort_keys=True))
+    return order + rest
 
 
 class NotebookFailed(NotebookError):

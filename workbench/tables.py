@@ -17,6 +17,7 @@ DataTables widget, which ships its JavaScript, so it works offline); a headless 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from typing import Any
 
@@ -39,7 +40,9 @@ def display_table(frame: pl.DataFrame, *, title: str | None = None, note: str | 
     from great_tables import GT, loc, style
 
     shown = _cells_for_display(frame.head(max_rows))
-    table = GT(shown).sub_missing(missing_text="–")
+    # great_tables draws a random id per table; one derived from the cells keeps two identical runs identical
+    table = GT(shown, id="t" + hashlib.sha1(shown.write_csv().encode("utf-8")).hexdigest()[:12])
+    table = table.sub_missing(missing_text="–")
     dates = [c for c in shown.columns if shown.schema[c] in (pl.Date, pl.Datetime)]
     if dates:
         table = table.tab_style(style=style.css("white-space: nowrap"), locations=loc.body(columns=dates))
