@@ -251,3 +251,18 @@ def test_the_index_of_outputs_shows_every_thumbnail_and_links_only_files_that_ex
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / "index.png", full_page=True)
         assert watch.failed_requests == [] and watch.console_errors == []
+
+
+@pytest.mark.parametrize("notebook", CURATED)
+def test_each_report_opens_offline_with_formatted_tables(browser, full_run: FullRun, notebook: str) -> None:
+    """The report a reader opens from data/reports/: no request leaves the machine, tables are formatted (no polars
+    repr); a screenshot of each goes to test-artifacts/browser/reports/."""
+    with bs.browser_page(browser) as (page, watch):
+        page.goto((full_run.data / "reports" / f"{notebook}.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.get_by_text("shape: (").count() == 0
+        if notebook in ("02-funding", "05-hindsight"):
+            assert page.locator("table.gt_table").count() >= 3
+        (ARTIFACTS / "reports").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "reports" / f"{notebook}.png", full_page=True)
+        assert watch.failed_requests == []
