@@ -60,6 +60,9 @@ def test_loaded_live_datasets_give_compute_growth_and_charts() -> None:
     assert growth.filter(pl.col("year") == 2020)["largest_model"][0] == "GPT-3 175B (davinci)"
     assert 3 < risk.doubling_months(epoch) < 12  # Epoch reports roughly six months for notable models
     assert risk.times_model(epoch, "GPT-2 (1.5B)") == pytest.approx(epoch["training_compute_flop"].max() / 1.92e21)
+    assert risk.compute_takeaway(epoch) == (
+        f"Since 2010, training compute of notable models doubled every {risk.doubling_months(epoch):.1f} months; "
+        f"the largest model in the data used {risk.times_model(epoch, 'GPT-2 (1.5B)'):,.0f} times GPT-2's compute.")
     drawn = risk.live_charts([risk.Live("epoch_models", epoch, ""), risk.Live("aiid_incidents", aiid, "")])
     assert set(drawn) == {"epoch_models", "aiid_incidents"}
     cited = risk.citation(epoch, ["epoch_models"])

@@ -169,6 +169,13 @@ def times_model(epoch_models: pl.DataFrame, model: str) -> float:
     return epoch_models["training_compute_flop"].max() / base[0]
 
 
+def compute_takeaway(epoch_models: pl.DataFrame, since: int = GROWTH_SINCE, model: str = "GPT-2 (1.5B)") -> str:
+    """Training compute in one sentence: its doubling time since `since`, and the largest model against `model`."""
+    return (f"Since {since}, training compute of notable models doubled every "
+            f"{doubling_months(epoch_models, since):.1f} months; the largest model in the data used "
+            f"{times_model(epoch_models, model):,.0f} times GPT-2's compute.")
+
+
 def live_charts(loaded: Iterable[Live], *, highlight: str = "OpenAI") -> dict[str, alt.TopLevelMixin]:
     """The charts of the live datasets that are loaded: training compute (`highlight` marked), incidents a year."""
     builders = {"epoch_models": lambda f: charts.training_compute(f, highlight=highlight),
