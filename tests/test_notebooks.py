@@ -158,3 +158,16 @@ def test_make_run_twice_writes_byte_identical_tables_and_figures_for_every_noteb
     again = json.loads((data_dir / "manifest.json").read_text())
     assert ({k: v for k, v in again.items() if k != "updated_at"}
             == {k: v for k, v in manifest.items() if k != "updated_at"})
+
+
+def test_setup_records_the_notebook_and_its_declared_parameters_without_repeating_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench import notebook_setup, provenance
+
+    assert notebook_setup.declared_names("02-funding") == ["focus"]
+    monkeypatch.setattr(provenance, "_context", {})
+    monkeypatch.delenv(provenance.NOTEBOOK_VARIABLE, raising=False)
+    namespace = {"__session__": "/somewhere/notebooks/02-funding.ipynb", "focus": "Anthropic", "other": 1}
+    exec("import workbench as wb\nwb.setup()", namespace)  # what a notebook's setup cell runs
+    produced = provenance.produced_by()
+    assert produced["notebook"] == "02-funding" and produced["parameters"] == {"focus": "Anthropic"}
