@@ -17,6 +17,8 @@ from typing import Any
 from workbench import paths
 from workbench.errors import NotebookError
 
+__all__ = ["DASHBOARD", "JUPYTER_DATA", "TEMPLATE", "add_parser", "app_environment", "dashboard_path", "voila_command"]
+
 DASHBOARD = "dashboard.ipynb"
 TEMPLATE = "workbench"  # workbench/jupyter_data/voila/templates/workbench
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from workbench.errors import OutputError
 
+__all__ = ["FILE_MODE", "write_error", "write_files_atomically"]
+
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp alone makes files private (0600)

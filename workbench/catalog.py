@@ -16,6 +16,11 @@ from pathlib import Path
 
 from workbench.errors import Problem, UsageError
 
+__all__ = [
+    "CITATION_FIELDS", "COLUMNS", "EARLIEST_PUBLISHED", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "CatalogEntry",
+    "parse_published", "read_catalog",
+]
+
 REQUIRED_COLUMNS = ("doc_id", "file", "title", "publisher", "author", "published", "url", "language")
 OPTIONAL_COLUMNS = ("syndicated_urls", "notes")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["bibtex_entry", "citation_files", "csl_item"]
+__all__ = ["AUTHOR", "PUBLISHER", "bibtex_entry", "citation_files", "citation_key", "csl_item"]
 
 AUTHOR = "AI Record Workbench contributors"
 PUBLISHER = "AI Record Workbench"

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from workbench.errors import UsageError, WorkbenchError
 
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+
 # modules that each add one sub-command; later issues append here
 COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli", "workbench.app"]
 

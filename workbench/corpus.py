@@ -20,6 +20,10 @@ from workbench.catalog import CITATION_FIELDS, CatalogEntry, read_catalog
 from workbench.errors import CatalogError, DatasetError, DocumentError, Problem, UncataloguedDocumentWarning
 from workbench.text import SUPPORTED_SUFFIXES, read_text, split_paragraphs, split_sentences
 
+__all__ = [
+    "DOCUMENT_SCHEMA", "PARAGRAPH_SCHEMA", "SENTENCE_SCHEMA", "Corpus", "build_corpus", "doc_id_for", "load_corpus",
+]
+
 _WORD = re.compile(r"\w[\w'\u2019-]*")
 
 DOCUMENT_SCHEMA = {

@@ -11,6 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 
+__all__ = [
+    "BinaryFileError", "CatalogError", "ChecksumError", "ConfigurationError", "DatasetError", "DocumentEncodingError",
+    "DocumentError", "DownloadError", "EmptyDocumentError", "NotebookError", "OfflineError", "OutputError", "Problem",
+    "ProblemsError", "SchemaError", "UncataloguedDocumentWarning", "UnsafeOutputNameError", "UsageError",
+    "WorkbenchError",
+]
+
 
 @dataclass(frozen=True)
 class Problem:

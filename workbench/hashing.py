@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-__all__ = ["sha256_of", "sha256_and_size"]
+__all__ = ["BLOCK", "sha256_and_size", "sha256_of"]
 
 BLOCK = 1 << 20
 

@@ -14,6 +14,8 @@ import json
 import os
 from pathlib import Path
 
+__all__ = ["MAX_CHART_ROWS", "RENDERER_VARIABLE", "declared_names", "setup"]
+
 MAX_CHART_ROWS = 20_000
 RENDERER_VARIABLE = "WORKBENCH_RENDERER"
 

@@ -33,6 +33,11 @@ from workbench.errors import OutputError, UnsafeOutputNameError
 from workbench.hashing import sha256_of
 from workbench.provenance import produced_by
 
+__all__ = [
+    "MANIFEST_VERSION", "META_KEYS", "Document", "SavedOutput", "check_output_name", "csv_ready", "figure_html",
+    "read_manifest", "refuse_symlinks", "safe_output_path", "save", "script_json", "update_manifest",
+]
+
 MANIFEST_VERSION = 1
 META_KEYS = ("title", "description", "sources", "licences", "derived_from", "notes")
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

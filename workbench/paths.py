@@ -12,6 +12,10 @@ from pathlib import Path
 
 from workbench.errors import ConfigurationError
 
+__all__ = [
+    "cache_dir", "catalog_path", "data_dir", "manifest_path", "notebooks_dir", "root", "seeds_dir", "user_data_dir",
+]
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

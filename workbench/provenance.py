@@ -12,6 +12,11 @@ import json
 import os
 import subprocess
 
+__all__ = [
+    "LOCK_FILE", "NOTEBOOK_VARIABLE", "PARAMETERS_VARIABLE", "SHAPING_PACKAGES", "environment", "git_commit",
+    "produced_by", "set_context",
+]
+
 NOTEBOOK_VARIABLE = "WORKBENCH_NOTEBOOK"
 PARAMETERS_VARIABLE = "WORKBENCH_PARAMETERS"
 _context: dict = {}

@@ -15,6 +15,8 @@ from pathlib import Path
 from workbench.atomic_write import write_files_atomically
 from workbench.outputs import read_manifest
 
+__all__ = ["write_index", "write_report"]
+
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_NOTE = "[An interactive explorer: open this notebook in JupyterLab (make lab) to use it.]"
 _CDN_TRAITS = ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url",

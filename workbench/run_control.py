@@ -22,6 +22,8 @@ from typing import Any
 
 from workbench.errors import NotebookError, OutputError
 
+__all__ = ["RUN_LOCK", "RunLocked", "RunStopped", "StopRequested", "execute_notebook", "run_lock", "stop_on_signals"]
+
 RUN_LOCK = ".run.lock"
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _KERNEL_GRACE_SECONDS = 10.0  # a stopped kernel may finish the save it is in; then SIGKILL

@@ -29,6 +29,12 @@ from workbench.outputs import refuse_symlinks
 from workbench.provenance import NOTEBOOK_VARIABLE, PARAMETERS_VARIABLE
 from workbench.run_control import RunStopped, StopRequested, execute_notebook, run_lock, stop_on_signals
 
+__all__ = [
+    "EXIT_NOTEBOOK_FAILED", "NotebookFailed", "NotebookResult", "add_parser", "available_notebooks", "check_parameters",
+    "declared_parameters", "output_set", "parse_parameters", "reproducible", "resolve_notebooks", "run_notebook",
+    "run_notebooks",
+]
+
 EXIT_NOTEBOOK_FAILED = 1
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # what papermill infers from a parameters cell -> the Python types a value may take

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from workbench.errors import BinaryFileError, DocumentEncodingError, EmptyDocumentError
 
+__all__ = [
+    "ABBREVIATIONS", "SENTENCE_END", "SUPPORTED_SUFFIXES", "Span", "read_text", "split_paragraphs", "split_sentences",
+]
+
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
 # A paragraph break is a line holding nothing but spaces or tabs (CRLF files included).

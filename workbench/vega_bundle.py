@@ -14,6 +14,8 @@ import tempfile
 
 from workbench import paths
 
+__all__ = ["javascript_bundle"]
+
 
 @functools.cache
 def javascript_bundle(vl_version: str) -> str:

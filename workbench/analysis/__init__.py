@@ -24,6 +24,10 @@ from workbench.analysis.entities import extract_entities
 from workbench.analysis.segment import sentences_of
 from workbench.errors import DocumentError, UsageError
 
+__all__ = [
+    "FRAMES", "Analysis", "analyze", "analyze_batch", "analyze_corpus", "corpus_paragraphs", "write_corpus_analysis",
+]
+
 FRAMES = ("paragraphs", "evidence", "entities", "amounts", "dates", "sentences", "claims", "matches")
 _KEYS = ("doc_id", "paragraph")
 

@@ -14,6 +14,8 @@ import polars as pl
 
 from workbench.analysis.scan import find_spans
 
+__all__ = ["PATTERN", "QUALIFIERS", "SCHEMA", "extract_amounts"]
+
 QUALIFIERS = ("exact", "at_least", "more_than", "up_to", "about")
 _QUALIFIER_WORDS = {
     "at least": "at_least", "no less than": "at_least", "a minimum of": "at_least",

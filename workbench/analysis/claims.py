@@ -23,6 +23,11 @@ import polars as pl
 from workbench.analysis.scan import ascii_boundaries
 from workbench.errors import Problem, SchemaError
 
+__all__ = [
+    "CONCERNS", "CUES", "CUES_FILE", "LEGAL_FORMS", "MATCH_COLUMNS", "VERDICTS", "Record", "check_claims",
+    "find_claims", "load_cues", "summarise",
+]
+
 VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
 CUES_FILE = Path(__file__).resolve().parent / "lexicons" / "claim_cues.csv"
 

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+__all__ = ["add_parser", "render_table"]
+
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(

@@ -21,6 +21,8 @@ import polars as pl
 
 from workbench.analysis.scan import find_spans
 
+__all__ = ["KINDS", "PATTERN", "SCHEMA", "extract_dates", "resolve"]
+
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9

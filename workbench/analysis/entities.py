@@ -15,6 +15,8 @@ import polars as pl
 
 from workbench.analysis.scan import find_spans
 
+__all__ = ["SCHEMA", "alias_table", "extract_entities"]
+
 _ORG_SUFFIX = (r"(?:Inc\.?|Corp\.?|Corporation|Co\.|Ltd\.?|LLC|PLC|Labs?|Group|Foundation|Institute|University"
                r"|Capital|Ventures|Partners|Technologies|Systems|Holdings|Fund|Association|Agency|Commission"
                r"|Council|Bank|AI)")

@@ -10,6 +10,8 @@ import polars as pl
 
 from workbench.errors import DatasetError
 
+__all__ = ["analysis_json"]
+
 
 def analysis_json(analysis, doc_id: str | None = None) -> dict:
     documents = analysis.documents

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import polars as pl
 
+__all__ = ["SEPARATOR", "ascii_boundaries", "find_all", "find_spans"]
+
 SEPARATOR = "\x00"
 # `\b` not already escaped or written as `(?u:\b)`
 _WORD_BOUNDARY = re.compile(r"(?<!\\)(?<!\(\?u:)\\b")

@@ -13,6 +13,8 @@ import polars as pl
 from workbench.analysis.scan import find_all
 from workbench.text import SENTENCE_END
 
+__all__ = ["PYTHON_WHITESPACE", "sentences_of"]
+
 # What Python's str.isspace() (and so `text.split_sentences`) trims. polars' default strip uses Rust's
 # char::is_whitespace, which leaves the separators \x1c-\x1f in place: the two splitters would disagree.
 PYTHON_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (

@@ -15,6 +15,8 @@ import polars as pl
 from workbench.analysis.themes import EVALUATION_FILE
 from workbench.text import split_sentences
 
+__all__ = ["synthetic_paragraphs"]
+
 # How many sentences a paragraph holds, and how often: news paragraphs are short.
 _SENTENCES_PER_PARAGRAPH = (1, 2, 3, 4)
 _WEIGHTS = (3, 4, 2, 1)

@@ -33,6 +33,13 @@ from workbench import paths
 from workbench.analysis.scan import ascii_boundaries, find_spans
 from workbench.errors import DatasetError, Problem, SchemaError
 
+__all__ = [
+    "AMOUNT_PATTERN", "AMOUNT_PLACEHOLDER", "BATCH_ROWS", "CONTEXT", "EVALUATION_DIR", "EVALUATION_FILE",
+    "EXCLUSIONS_FILE", "FORMS", "LEXICON_DIR", "LEXICON_SCHEMA", "SCORES_FILE", "SPLITS", "TERMS_FILE", "THEMES",
+    "ThemeTags", "evaluate_subthemes", "evaluate_themes", "inflect", "load_lexicon", "render_scores", "tag_themes",
+    "write_scores",
+]
+
 THEMES = ("funding", "governance", "ai_risk")
 CONTEXT = "context"  # pseudo-theme: terms that mark a text as being about AI
 FORMS = ("exact", "noun", "verb")

@@ -15,6 +15,12 @@ import polars as pl
 from workbench.charts.theme import GREY, ORG_COLOURS, captioned, colour_scale
 from workbench.errors import UsageError
 
+__all__ = [
+    "CONFIDENCE_TIP", "DATE_TIP", "HEIGHT", "HOLLOW", "LOW_CONFIDENCE", "MAX_ROWS", "PRECISION_TIP", "WIDTH", "Chart",
+    "Composed", "categories", "distinct_count", "embeddable", "finish", "grouped", "low_confidence", "lumped",
+    "omitted", "paint", "placeholder", "require", "source_caption", "time_x", "top_values", "when",
+]
+
 Chart = alt.Chart | alt.LayerChart
 MAX_ROWS = 4000
 LOW_CONFIDENCE = ("low", "unsourced")

@@ -7,6 +7,8 @@ import polars as pl
 
 from workbench.charts.theme import captioned
 
+__all__ = ["paragraph_lengths"]
+
 
 def paragraph_lengths(paragraphs: pl.DataFrame, *, title: str | None = None) -> alt.Chart:
     """Words per paragraph of one or more documents, one bar per paragraph in reading order."""

@@ -33,6 +33,11 @@ from workbench.charts.base import (
 from workbench.charts.theme import GREY, PALETTE, THEME_RAMPS, money_axis, money_label
 from workbench.errors import UsageError
 
+__all__ = [
+    "COLUMNS", "DATASET", "DEAL_TIPS", "LINKS", "LOG", "SHARE_BY", "compute_link_share", "cumulative_by_recipient",
+    "funding_timeline", "investor_recipient_matrix", "valuation_steps",
+]
+
 DATASET = "funding_events"
 LOG = alt.Scale(type="log")
 COLUMNS = ("event_id", "date", "date_precision", "investor", "recipient", "amount_usd", "amount_kind",

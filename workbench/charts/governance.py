@@ -30,6 +30,11 @@ from workbench.charts.base import (
 )
 from workbench.charts.theme import GREY, colour_scale
 
+__all__ = [
+    "BOARD_CRISIS", "EVENT_COLUMNS", "NOT_RECORDED", "STRUCTURE_COLUMNS", "Highlight", "governance_timeline",
+    "structure_bands",
+]
+
 
 class Highlight(NamedTuple):
     """A dated span worth pointing at on a timeline."""

@@ -18,6 +18,8 @@ from workbench.charts.base import (
 )
 from workbench.charts.theme import GREY, PALETTE, THEME_COLOURS
 
+__all__ = ["EPOCH_COLUMNS", "MAX_POINTS", "RECORD_JUMP", "incidents_per_year", "training_compute"]
+
 EPOCH_COLUMNS = ("model", "organization", "publication_date", "training_compute_flop", "confidence", "link")
 MAX_POINTS = 3000
 # Name a highlighted model when it beats the organisation's previous compute record at least this many times

@@ -26,6 +26,8 @@ from workbench.charts.base import (
 )
 from workbench.charts.theme import THEME_RAMPS, colour_scale
 
+__all__ = ["COLUMNS", "DATASET", "concern_instrument_matrix", "policy_timeline"]
+
 DATASET = "policy_events"
 COLUMNS = ("event_id", "date", "date_precision", "jurisdiction", "instrument_type", "title", "concerns", "status",
            "confidence", "source_ids")

@@ -13,6 +13,12 @@ from itertools import cycle
 
 import altair as alt
 
+__all__ = [
+    "CAPTION_WIDTH", "FONT", "GREY", "MONEY_FORMAT", "ORG_COLOURS", "PALETTE", "SERIES", "STATUS_COLOURS", "THEME",
+    "THEME_COLOURS", "THEME_RAMPS", "VERDICT_COLOURS", "VERDICT_TINTS", "captioned", "colour_scale", "colours_for",
+    "money_axis", "money_label", "workbench_theme",
+]
+
 THEME = "workbench"
 FONT = "Inter, 'Helvetica Neue', Arial, sans-serif"
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.

@@ -53,7 +53,15 @@ def list_datasets(kind: str | None = None) -> list[str]:
 
 
 def summary() -> pl.DataFrame:
-    """One row per dataset: name, kind, title, rows (None when a live dataset is not fetched), licence, sources."""
+    """One row per dataset: name, kind, title, rows (None when a live dataset is not fetched), licence, sources.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per dataset, curated first, then live; columns: name, kind ('curated' or 'live'), title, rows (None for
+        a live dataset not fetched or unreadable), user_rows (rows from your overlay), licence, sources (distinct
+        sources cited), status ('shipped'; for a live dataset 'cached', 'not fetched' or 'cached but unreadable').
+    """
     from workbench.datasets import cards
 
     return cards.summary()
@@ -65,6 +73,19 @@ def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) 
     as_of='YYYY-MM-DD' keeps only rows that had happened AND were public by that date: a row counts from
     `known_from` = its `disclosed` date if later, else the last day of its date's precision period.
     Entities have no date and are returned whole; sources keep those published by then.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per record row, shipped or from your overlay (only those known by `as_of` when given); columns: the
+        dataset's fields in the order of its registry entry (registry.toml; `info(name)` describes each), stored fields
+        first, then the derived ones. Derived when loading: origin ('package' or 'user') on every table; the sourcing
+        bar's headline, strongest_source, meets_bar, bar_reason and confidence (docs/sourcing.md) on entities,
+        funding_events, governance_events, org_structures, policy_events, funding_status_changes, reported_figures and
+        company_financials; known_from (the first day the row was public) on the dated ones of those (not entities or
+        reported_figures); countable, current_status and current_amount_usd (status and amount as known on `as_of`, else
+        now) on funding_events; official_url on policy_events; host, publisher, kind and tier on sources; tier on
+        publishers.
     """
     from workbench.datasets import curated as cur
     from workbench.datasets import registry as reg
@@ -122,6 +143,12 @@ def validate(path: str | Path, dataset: str | None = None) -> pl.DataFrame:
 
     The dataset is named by `dataset` or by the file name (funding_events.csv). References may point at the
     shipped tables, your overlays, or other rows of the same file.
+
+    Returns
+    -------
+    polars.DataFrame
+        The file's typed rows; columns: the dataset's stored fields in registry order (a column the file leaves out
+        comes back null), then origin ('user'). The derived columns of `load` are not added.
     """
     from workbench.datasets import validation as _validate
 
@@ -143,32 +170,83 @@ def user_path(name: str) -> Path:
 
 
 def load_funding(as_of: str | date | None = None) -> pl.DataFrame:
-    """Funding events (deals, rounds, pledges, donations, compute commitments)."""
+    """Funding events (deals, rounds, pledges, donations, compute commitments).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per funding event; columns: the stored fields of funding_events in registry.toml (event_id, date,
+        investor, recipient, amount_usd, instrument, status, asset, deal, part_of, valuation_usd, compute_link,
+        source_ids, ...), then the derived countable (summable without counting twice), current_status and
+        current_amount_usd (after later status changes), known_from, headline, strongest_source, meets_bar, bar_reason
+        and confidence (the sourcing bar: docs/sourcing.md), and origin.
+    """
     return load("funding_events", as_of)
 
 
 def load_governance(as_of: str | date | None = None) -> pl.DataFrame:
-    """Governance events (foundings, boards, structure changes, partnership terms, litigation)."""
+    """Governance events (foundings, boards, structure changes, partnership terms, litigation).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per governance event; columns: the stored fields of governance_events in registry.toml (event_id, date,
+        organizations, event_type, summary, people, source_ids, ...), then the derived known_from, headline,
+        strongest_source, meets_bar, bar_reason and confidence (the sourcing bar: docs/sourcing.md), and origin.
+    """
     return load("governance_events", as_of)
 
 
 def load_org_structures(as_of: str | date | None = None) -> pl.DataFrame:
-    """Dated legal form and control of AI labs."""
+    """Dated legal form and control of AI labs.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per recorded structure of an organisation; columns: the stored fields of org_structures in registry.toml
+        (structure_id, org, date, legal_form, controlled_by, profit_cap, safeguards, source_ids, ...), then the derived
+        known_from, headline, strongest_source, meets_bar, bar_reason and confidence (the sourcing bar:
+        docs/sourcing.md), and origin.
+    """
     return load("org_structures", as_of)
 
 
 def load_policy(as_of: str | date | None = None) -> pl.DataFrame:
-    """AI-risk and policy events."""
+    """AI-risk and policy events.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per policy event; columns: the stored fields of policy_events in registry.toml (event_id, date,
+        jurisdiction, instrument_type, title, concerns, status, official_ids, source_ids, ...), then the derived
+        known_from, official_url (from the first official identifier), headline, strongest_source, meets_bar, bar_reason
+        and confidence (the sourcing bar: docs/sourcing.md), and origin.
+    """
     return load("policy_events", as_of)
 
 
 def load_sources(as_of: str | date | None = None) -> pl.DataFrame:
-    """Every cited page, with its host, publisher, kind and tier (from the publishers table)."""
+    """Every cited page, with its host, publisher, kind and tier (from the publishers table).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per cited page; columns: the stored fields of sources in registry.toml (source_id, url, via, title,
+        published), then the derived host, publisher, kind and tier (through the publishers table) and origin.
+    """
     return load("sources", as_of)
 
 
 def load_entities() -> pl.DataFrame:
-    """Canonical organisations and people, with aliases (List[String]) and parent."""
+    """Canonical organisations and people, with aliases (List[String]) and parent.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per organisation or person; columns: the stored fields of entities in registry.toml (entity_id, name,
+        kind, parent, aliases, source_ids, ...), then the derived headline, strongest_source, meets_bar, bar_reason and
+        confidence (the sourcing bar: docs/sourcing.md), and origin.
+    """
     return load("entities")
 
 

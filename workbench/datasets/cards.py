@@ -16,6 +16,8 @@ from workbench.datasets import registry as reg
 from workbench.datasets import versions
 from workbench.errors import WorkbenchError
 
+__all__ = ["ProvenanceCard", "card", "live_status", "summary"]
+
 
 def live_status(name: str) -> tuple[int | None, str]:
     """(rows, status) of a live dataset from the cache only: never touches the network."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+__all__ = ["add_parser", "run_audit", "run_diff", "run_export", "run_fetch", "run_info", "run_list", "run_validate"]
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("datasets", help="list, describe, validate and fetch datasets",

@@ -23,6 +23,11 @@ from workbench.datasets import registry as reg
 from workbench.datasets.schema import FieldSpec, ParsedTable, end_of_period, read_table
 from workbench.errors import DatasetError, Problem, SchemaError
 
+__all__ = [
+    "CONFIDENCE", "KEY", "ORIGINS", "Assembled", "as_of_filter", "assemble", "clear_cache", "data_version", "derive",
+    "duplicate_ids", "key_columns", "keyed", "parse_as_of", "references", "row_rules", "user_path", "verify_checksum",
+]
+
 ORIGINS = ["package", "user"]
 CONFIDENCE = ["high", "medium", "low", "unsourced"]
 

@@ -37,6 +37,11 @@ from urllib.parse import urlsplit
 from workbench.errors import ChecksumError, DownloadError, OfflineError, UsageError
 from workbench.hashing import sha256_of
 
+__all__ = [
+    "BACKOFF_SECONDS", "CHUNK_BYTES", "DEFAULT_MAX_BYTES", "RETRIES", "Fetched", "Progress", "ProgressCallback",
+    "Remote", "read_record", "retrieve", "sidecar_path",
+]
+
 ProgressCallback = Callable[[int, int | None], None]
 Progress = bool | ProgressCallback | None
 

@@ -29,6 +29,12 @@ from workbench import paths
 from workbench.datasets.download import Fetched, Progress, Remote, read_record, retrieve
 from workbench.errors import DatasetError, Problem, SchemaError
 
+__all__ = [
+    "NULL_TOKENS", "REGISTRY_FILE", "cached_path", "download", "dtype_of", "entry", "fetch", "fetch_agora",
+    "fetch_ai_index_investment", "fetch_ai_index_policy", "fetch_aiaaic", "fetch_aiid_incidents", "fetch_command",
+    "fetch_epoch_models", "live_datasets", "parse", "provenance", "read_csv", "schema", "tidy",
+]
+
 log = logging.getLogger(__name__)
 
 REGISTRY_FILE = Path(__file__).with_name("registry.toml")

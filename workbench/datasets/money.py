@@ -22,8 +22,8 @@ import polars as pl
 from workbench.errors import DatasetError
 
 __all__ = [
-    "ASSETS", "ASSET_LABELS", "DEFAULT_ASSETS", "DEFAULT_STATUSES", "NOT_NEW_MONEY", "STATUSES", "STATUS_LABELS",
-    "Counting", "with_status",
+    "ASSETS", "ASSET_LABELS", "DEFAULT_ASSETS", "DEFAULT_STATUSES", "NOT_NEW_MONEY", "PIECES", "REST_OF_ROUND",
+    "STATUSES", "STATUS_LABELS", "Counting", "counted", "flows", "with_status",
 ]
 
 #: How far money got. The first four describe money when reported; the last three only come as later changes.
@@ -106,7 +106,14 @@ def _words(items: Iterable[str], last: str = "and") -> str:
 def with_status(funding: pl.DataFrame, changes: pl.DataFrame, as_of: date | None = None) -> pl.DataFrame:
     """`funding` with `current_status` and `current_amount_usd`: the last status change known by `as_of` (every
     change when None), else the status and amount as first reported. A change that gives no amount keeps the
-    amount; a cancelled or superseded row keeps its amount too (the status says it no longer stands)."""
+    amount; a cancelled or superseded row keeps its amount too (the status says it no longer stands).
+
+    Returns
+    -------
+    polars.DataFrame
+        `funding` row for row; columns: its columns, with current_status (an Enum of `STATUSES`) and current_amount_usd
+        replaced in place, or appended at the end when absent.
+    """
     known = changes if as_of is None else changes.filter(pl.col("known_from") <= as_of)
     latest = (known.sort("date", "change_id").group_by("event_id", maintain_order=True)
               .agg(pl.col("status").last().alias("_status"),
@@ -135,6 +142,14 @@ def flows(funding: pl.DataFrame) -> pl.DataFrame:
     the rest of one investor's tranched money stays that investor's. Alternative accounts of the same money are left
     out. Returns the funding columns, with `amount_usd` set to the piece's current amount, plus `flow_of` (the
     top deal's event_id) and `piece` (deal, part, rest).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per piece of money, by date, event_id and piece; columns: the funding columns (as
+        `datasets.load('funding_events')`), with amount_usd the piece's current amount, then flow_of (the event_id of
+        the top deal it belongs to) and piece ('deal', 'part' or 'rest'). current_amount_usd equals amount_usd; the rest
+        of a round has investor 'Multiple investors'.
     """
     pieces = pl.Enum(PIECES)
     parts = funding.filter(pl.col("part_of").is_not_null() & pl.col("alternative_to").is_null())
@@ -168,7 +183,15 @@ def flows(funding: pl.DataFrame) -> pl.DataFrame:
 
 def counted(funding: pl.DataFrame, counting: Counting | None = None) -> pl.DataFrame:
     """The pieces of money (`flows`) that `counting` adds up (default: cash, paid or committed, meeting the bar).
-    A piece `within` a programme that is counted too is left out: the programme's money already holds it."""
+    A piece `within` a programme that is counted too is left out: the programme's money already holds it.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per piece of money counted; columns: as `flows`: the funding columns (as
+        `datasets.load('funding_events')`), with amount_usd the piece's current amount, then flow_of (the event_id of
+        the top deal it belongs to) and piece ('deal', 'part' or 'rest').
+    """
     pieces = flows(funding).filter((counting or Counting()).mask())
     programmes = pieces.select(pl.col("flow_of").alias("within")).unique()
     inside = pl.col("within").is_in(programmes["within"].implode()).fill_null(False) if "within" in pieces.columns \

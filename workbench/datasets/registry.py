@@ -22,6 +22,11 @@ from workbench.datasets.schema import FieldSpec
 from workbench.errors import DatasetError, WorkbenchError
 from workbench.hashing import sha256_and_size
 
+__all__ = [
+    "LIVE_MARKER", "REGISTRY_PATH", "REQUIRED_KEYS", "CuratedEntry", "LiveEntry", "all_names", "curated",
+    "curated_names", "file_digest", "live", "live_names", "main", "registry", "rehash", "unknown_name_error",
+]
+
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 LIVE_MARKER = "# --- live datasets (fetch_*): entries below are owned by workbench/datasets/live.py ---"
 REQUIRED_KEYS = ("title", "description", "licence", "citation", "sources", "file", "sha256", "bytes", "primary_key",

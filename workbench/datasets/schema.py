@@ -21,6 +21,11 @@ import polars as pl
 
 from workbench.errors import Problem
 
+__all__ = [
+    "FALSE_WORDS", "LIST_SEPARATOR", "LIST_TYPES", "SCALAR_TYPES", "TRUE_WORDS", "Cell", "FieldSpec", "ParsedTable",
+    "convert", "end_of_period", "read_table",
+]
+
 SCALAR_TYPES = ("string", "date", "float", "bool", "enum")
 LIST_TYPES = ("list[string]", "list[enum]")
 LIST_SEPARATOR = ";"

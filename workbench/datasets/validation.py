@@ -15,6 +15,8 @@ from workbench.datasets import registry as reg
 from workbench.datasets.schema import read_table
 from workbench.errors import DatasetError, SchemaError
 
+__all__ = ["dataset_for", "validate_file"]
+
 
 def dataset_for(path: Path, dataset: str | None) -> str:
     name = dataset or path.stem

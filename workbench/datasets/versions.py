@@ -27,8 +27,10 @@ import polars as pl
 from workbench.datasets import registry as reg
 from workbench.errors import DatasetError, UsageError
 
-__all__ = ["CHANGELOG", "REASONS", "Change", "Diff", "diff", "export", "log_changes", "pending", "record_version",
-           "row_sha", "snapshot", "table_version"]
+__all__ = [
+    "CHANGELOG", "CURRENT", "REASONS", "Change", "Diff", "Snapshot", "changelog_path", "diff", "export", "log_changes",
+    "next_version", "pending", "record_version", "require_logged", "row_sha", "snapshot", "table_version", "tracked",
+]
 
 CHANGELOG = "changelog"
 REASONS = ("baseline", "new_event", "correction", "new_source", "status_change", "reclassified")

@@ -16,6 +16,12 @@ from workbench.charts import THEME_COLOURS, captioned
 from workbench.corpus import load_corpus
 from workbench.errors import UsageError
 
+__all__ = [
+    "READINGS", "RECORD", "UNTAGGED", "VERDICTS", "VERDICT_COLOURS", "actors", "actors_takeaway", "amounts", "analysis",
+    "analysis_summary", "cite_article", "corpus_summary", "paragraph_summary", "theme_profile", "theme_strip",
+    "theme_takeaway", "then_and_now", "verdict_counts", "verdict_shift", "verdicts_takeaway",
+]
+
 UNTAGGED = "none"
 VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
 VERDICT_COLOURS = ["#009E73", "#E69F00", "#D55E00", "#999999"]
@@ -44,7 +50,14 @@ def _analysis(doc_id: str, version: str) -> Analysis:
 
 def theme_profile(doc_id: str) -> pl.DataFrame:
     """One row per theme (and `none` for untagged paragraphs): paragraphs and words carrying it, their shares of
-    the article, its sub-themes and how many lexicon hits decided it. A paragraph may carry several themes."""
+    the article, its sub-themes and how many lexicon hits decided it. A paragraph may carry several themes.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per theme (`THEMES`, then 'none'); columns: theme, paragraphs, share_of_paragraphs, words,
+        share_of_words, subthemes (comma-separated), evidence_terms (lexicon hits), paragraph_numbers (a list).
+    """
     found = analysis(doc_id)
     words = load_corpus().paragraphs_of(doc_id).select("paragraph", "n_words")
     paragraphs = found.paragraphs.join(words, on="paragraph").with_columns(
@@ -89,7 +102,14 @@ def theme_strip(doc_id: str) -> alt.Chart:
 
 def actors(doc_id: str) -> pl.DataFrame:
     """Organisations and people named in the article: canonical name, label, kind, mentions, the paragraphs that
-    name them and whether the record knows them; most-mentioned first."""
+    name them and whether the record knows them; most-mentioned first.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per actor (canonical, label, kind, in_record), most mentioned first; columns: canonical, label, kind,
+        mentions, paragraphs (a list), written_as (the spellings, joined by ' / '), in_record.
+    """
     found = analysis(doc_id).entities
     return (found.group_by("canonical", "label", "kind", "in_record")
             .agg(pl.len().alias("mentions"), pl.col("paragraph").unique().sort().alias("paragraphs"),
@@ -100,7 +120,14 @@ def actors(doc_id: str) -> pl.DataFrame:
 
 def amounts(doc_id: str) -> pl.DataFrame:
     """Every amount in the article with its qualifier, and what the record says of the claim it sits in
-    (record row, verdict on the publication date and now); an amount no record row checks keeps empty cells."""
+    (record row, verdict on the publication date and now); an amount no record row checks keeps empty cells.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per amount and record row checking it, by paragraph and position; columns: paragraph, text (as written),
+        value, currency, qualifier, dataset, row_id, verdict_at_publication, verdict (as known now), note.
+    """
     found = analysis(doc_id)
     claims = (found.claims.filter(pl.col("amount_text").is_not_null())
               .select("paragraph", "sentence", pl.col("amount_text").alias("text")))
@@ -114,7 +141,14 @@ def amounts(doc_id: str) -> pl.DataFrame:
 
 def then_and_now(doc_id: str) -> pl.DataFrame:
     """Each checkable claim × record row, with its verdict as of the publication date and as known now;
-    `changed` marks the claims hindsight reads differently."""
+    `changed` marks the claims hindsight reads differently.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per claim and record row, by sentence; columns: paragraph, sentence, kind, claim, dataset, row_id,
+        verdict_at_publication, verdict (as known now), changed, note.
+    """
     found = analysis(doc_id)
     return (found.claims.select("paragraph", "sentence", "kind", pl.col("text").alias("claim"))
             .join(found.matches, on="sentence", how="inner")
@@ -125,7 +159,14 @@ def then_and_now(doc_id: str) -> pl.DataFrame:
 
 
 def verdict_counts(doc_id: str) -> pl.DataFrame:
-    """How many claim × record checks end in each verdict, as of publication and as known now."""
+    """How many claim × record checks end in each verdict, as of publication and as known now.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per reading and verdict, every verdict listed; columns: reading ('as of publication' or 'as known now'),
+        verdict, checks (0 when none).
+    """
     checks = then_and_now(doc_id)
     long = checks.unpivot(on=list(READINGS), value_name="verdict_value", variable_name="reading")
     counted = long.group_by("reading", "verdict_value").agg(pl.len().alias("checks"))

@@ -13,6 +13,8 @@ from workbench import datasets
 from workbench.datasets import live
 from workbench.errors import UsageError
 
+__all__ = ["canonical_org", "citation", "md"]
+
 
 def canonical_org(name: str, among: Iterable[str], *, parameter: str = "focus") -> str:
     """The canonical name for `name` (a canonical name or an alias, any case) if it is one of `among`.

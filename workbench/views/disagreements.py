@@ -21,7 +21,15 @@ FIGURE_COLUMNS = ("quantity_id", "quantity", "subject", "reported_by", "value", 
 
 def figures(about: str | Iterable[str] | None = None) -> pl.DataFrame:
     """Every reported figure (reported_figures), or those whose subject names `about` (a name or several), by
-    quantity and date reported; `shown` is the value in words ($45.0M, 27.0%)."""
+    quantity and date reported; `shown` is the value in words ($45.0M, 27.0%).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per reported figure, by quantity_id, date_reported and reported_by; columns: quantity_id, quantity,
+        subject, reported_by, value, value_low, value_high, unit, basis, date_reported, used_by_record (the figure the
+        record uses), record_row, why, confidence, source_ids (`FIGURE_COLUMNS`), then shown (the value in words).
+    """
     rows = datasets.load("reported_figures")
     if about is not None:
         names = [about] if isinstance(about, str) else list(about)
@@ -32,7 +40,16 @@ def figures(about: str | Iterable[str] | None = None) -> pl.DataFrame:
 
 def side_by_side(about: str | Iterable[str] | None = None) -> pl.DataFrame:
     """One row per quantity: how many sources, the figures in words with their basis and who reported them (oldest
-    first), the lowest and highest value, their ratio, and the value the record uses with the reason."""
+    first), the lowest and highest value, their ratio, and the value the record uses with the reason.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per quantity, by quantity_id; columns: quantity_id, quantity, unit, figures (how many), sources
+        (distinct sources), reported (each figure in words with its basis, reporter and year, joined by '; '), lowest,
+        highest, spread (highest over lowest; null when lowest is not positive), record_uses (the record's figure in
+        words) and why (the reason; both null when the record uses none).
+    """
     rows = figures(about)
     described = pl.format("{} ({}, {} {})", "shown", pl.col("basis").str.replace_all("_", " "), "reported_by",
                           pl.col("date_reported").dt.year())

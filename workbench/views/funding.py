@@ -25,8 +25,8 @@ from workbench.outputs import csv_ready as flat  # noqa: F401  (notebooks save f
 from workbench.views.common import canonical_org, citation
 
 __all__ = [
-    "DEAL_COLUMNS", "PEERS", "POOLED", "RECEIVED", "SINCE", "SPEND", "STANDING", "Counting", "backers", "cite",
-    "comparison_takeaway", "flat", "focus_deals", "format_usd", "funding_focus", "lab_comparison", "left_out",
+    "DEAL_COLUMNS", "FUNDING", "PEERS", "POOLED", "RECEIVED", "SINCE", "SPEND", "STANDING", "Counting", "backers",
+    "cite", "comparison_takeaway", "flat", "focus_deals", "format_usd", "funding_focus", "lab_comparison", "left_out",
     "money_by_status", "peer_rows", "received_pieces", "status_pieces", "status_takeaway",
 ]
 
@@ -62,7 +62,15 @@ def funding_focus(focus: str) -> str:
 
 def focus_deals(focus: str) -> pl.DataFrame:
     """Every deal in which `focus` received money, and every compute commitment it made (`direction`), by date,
-    with each row's status as first reported and now, its asset and condition."""
+    with each row's status as first reported and now, its asset and condition.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per funding_events row, by date and event_id; columns: direction (`RECEIVED` or `SPEND`), event_id,
+        date, investor, recipient, deal, amount_usd, status (as first reported), current_status (now), condition, asset,
+        asset_detail, instrument, countable, compute_link, valuation_usd, confidence, source_ids (`DEAL_COLUMNS`).
+    """
     focus = funding_focus(focus)
     direction = (pl.when(pl.col("recipient") == focus).then(pl.lit(RECEIVED))
                  .when((pl.col("investor") == focus) & (pl.col("instrument") == "compute_commitment"))
@@ -73,7 +81,15 @@ def focus_deals(focus: str) -> pl.DataFrame:
 
 def received_pieces(focus: str | None = None, *, since: dt.date | str | None = None) -> pl.DataFrame:
     """The pieces of money (`money.flows`) received by `focus` (every recipient when None) since `since`: compute
-    commitments left out. All statuses and assets; filter with a `Counting`'s `mask()`."""
+    commitments left out. All statuses and assets; filter with a `Counting`'s `mask()`.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per piece of money received; columns: the funding columns (as `datasets.load('funding_events')`), with
+        amount_usd the piece's current amount, then flow_of (the event_id of the top deal it belongs to) and piece
+        ('deal', 'part' or 'rest').
+    """
     pieces = flows(datasets.load(FUNDING)).filter(pl.col("instrument") != "compute_commitment")
     if focus is not None:
         pieces = pieces.filter(pl.col("recipient") == funding_focus(focus))
@@ -85,7 +101,15 @@ def received_pieces(focus: str | None = None, *, since: dt.date | str | None = N
 def money_by_status(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """What `focus` received, by status now and asset: one row per (status, asset) with pieces, disclosed money,
     undisclosed pieces and whether the default total counts it. Paid, committed, conditional and announced money
-    stay apart, and so do cash, credits, mixed money and secondary sales."""
+    stay apart, and so do cash, credits, mixed money and secondary sales.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per (status, asset), sorted by both; columns: status (the status now), asset, pieces, amount_usd
+        (disclosed money; null when none is disclosed), undisclosed (pieces without an amount), in_default_total
+        (whether the default `Counting()` counts the row's pieces).
+    """
     default = Counting(include_below_bar=include_below_bar)
     everything = Counting(statuses=STATUSES, assets=tuple(ASSET_LABELS), include_below_bar=include_below_bar)
     pieces = received_pieces(focus).filter(everything.mask())
@@ -119,7 +143,16 @@ def left_out(focus: str, counting: Counting | None = None) -> str:
 def backers(focus: str, counting: Counting | None = None) -> pl.DataFrame:
     """Who put money into `focus`: per investor, the pieces `counting` counts (deals), their money, the part tied to
     the investor's cloud, first and last date, and `other_usd`: money from the same investor that this counting
-    leaves out (announced, conditional, credits, mixed...)."""
+    leaves out (announced, conditional, credits, mixed...).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per investor, most counted money first; columns: investor, deals (pieces counted), undisclosed (counted
+        pieces without an amount), amount_usd (counted disclosed money), tied_usd (the part tied to the investor's cloud
+        or compute), first and last (dates of the counted pieces), other_usd (the investor's money this counting leaves
+        out). Cancelled and superseded money is in neither.
+    """
     counting = counting or Counting()
     pieces = received_pieces(focus).filter(
         pl.col("current_status").cast(pl.String).is_in(["cancelled", "superseded"]).not_())
@@ -142,6 +175,14 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
     backer, the latest reported valuation and how many times the first one it is, and the compute the lab itself
     committed to buy (commitments still standing, meeting the bar unless the counting includes rows below it);
     `is_focus` marks the focus.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per lab, `focus` first; columns: lab, is_focus, deals, amount_usd (counted money received), tied_usd and
+        tied_share (tied to the investor's cloud or compute), largest_backer and largest_backer_usd,
+        first_valuation_usd, valuation_usd and valuation_date (the latest), valuation_multiple (latest over first),
+        committed_to_spend_usd (compute the lab committed to buy).
     """
     focus = funding_focus(focus)
     counting = counting or Counting()
@@ -185,7 +226,15 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
 def peer_rows(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
               counting: Counting | None = None) -> pl.DataFrame:
     """The pieces of money `counting` counts for the labs in `lab_comparison`, dated on or after `since` (for charts:
-    `amount_usd` is each piece's current amount and every row is countable)."""
+    `amount_usd` is each piece's current amount and every row is countable).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per counted piece of money received by those labs; columns: as `received_pieces`: the funding columns
+        (as `datasets.load('funding_events')`), with amount_usd the piece's current amount, then flow_of (the event_id
+        of the top deal it belongs to) and piece ('deal', 'part' or 'rest').
+    """
     counting = counting or Counting()
     labs = lab_comparison(focus, since=since, peers=peers, counting=counting)["lab"]
     return received_pieces(since=since).filter(counting.mask(), pl.col("recipient").is_in(labs.implode()))
@@ -207,7 +256,15 @@ STANDING = Counting(statuses=("paid", "committed", "conditional", "announced", "
 
 def status_pieces(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """The pieces of new money `focus` received that still stand (any asset, every status short of cancelled or
-    superseded): what `charts.received_by_status` stacks. Its caption: `STANDING.caption()`."""
+    superseded): what `charts.received_by_status` stacks. Its caption: `STANDING.caption()`.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per standing piece of new money; columns: as `received_pieces`: the funding columns (as
+        `datasets.load('funding_events')`), with amount_usd the piece's current amount, then flow_of (the event_id of
+        the top deal it belongs to) and piece ('deal', 'part' or 'rest').
+    """
     counting = Counting(STANDING.statuses, STANDING.assets, include_below_bar)
     return received_pieces(focus).filter(counting.mask())
 

@@ -13,6 +13,12 @@ from workbench import datasets
 from workbench.charts import BOARD_CRISIS, Highlight
 from workbench.views.common import canonical_org
 
+__all__ = [
+    "CONTROL_EVENTS", "EVENTS", "STRUCTURES", "THEN", "crisis_takeaway", "events_in", "governance_focus",
+    "lab_structures", "milestones", "phases", "phases_takeaway", "structure_history", "structure_on",
+    "structures_takeaway", "window",
+]
+
 STRUCTURES, EVENTS = "org_structures", "governance_events"
 CONTROL_EVENTS = ("board_change", "leadership_change")
 THEN = dt.date(2019, 7, 22)  # the seed article's date: "the record as its readers knew it"
@@ -27,7 +33,14 @@ def governance_focus(org: str) -> str:
 
 def structure_history(org: str, *, as_of: dt.date | str | None = None, today: dt.date | None = None) -> pl.DataFrame:
     """Each recorded legal structure of `org` (as known on `as_of`), with the date the next one replaced it
-    (`until`, else `today`) and the years it lasted."""
+    (`until`, else `today`) and the years it lasted.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per structure, oldest first; columns: structure_id, date, until, years, legal_form, legal_form_detail,
+        controlled_by, profit_cap, confidence, source_ids.
+    """
     org = governance_focus(org)
     end = today or dt.date.today()
     rows = datasets.load(STRUCTURES, as_of=as_of).filter(pl.col("org") == org).sort("date", "structure_id")
@@ -48,7 +61,14 @@ def structure_on(org: str, day: dt.date) -> str | None:
 
 def milestones(org: str, *, as_of: dt.date | str | None = None) -> pl.DataFrame:
     """The governance events naming `org`, each with the legal structure in force on its date (`structure`;
-    null before the first recorded one)."""
+    null before the first recorded one).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per governance event, by date and event_id; columns: event_id, date, date_precision, event_type,
+        structure (the legal form in force), summary, organizations, people, confidence, source_ids.
+    """
     org = governance_focus(org)
     events = (datasets.load(EVENTS, as_of=as_of).filter(pl.col("organizations").list.contains(org))
               .sort("date", "event_id"))
@@ -61,7 +81,14 @@ def milestones(org: str, *, as_of: dt.date | str | None = None) -> pl.DataFrame:
 
 def phases(org: str, *, today: dt.date | None = None) -> pl.DataFrame:
     """One row per structure of `org`: its span, and the governance events recorded while it was in force
-    (all, board or leadership changes, legal actions, partnership terms)."""
+    (all, board or leadership changes, legal actions, partnership terms).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per structure, oldest first; columns: structure_id, legal_form, date, until, years, controlled_by, then
+        counts of the events recorded while it was in force: events, board_or_leadership, legal, partnership_terms.
+    """
     history = structure_history(org, today=today)
     events = milestones(org)
     counts = (events.filter(pl.col("structure").is_not_null())
@@ -78,7 +105,15 @@ def phases(org: str, *, today: dt.date | None = None) -> pl.DataFrame:
 
 def lab_structures(focus: str, *, as_of: dt.date | str | None = None) -> pl.DataFrame:
     """Every lab's latest legal structure as known on `as_of` (default: now), with how many structures it has had
-    by then; `is_focus` marks `focus`."""
+    by then; `is_focus` marks `focus`.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per organisation with a recorded structure, by first_recorded then org; columns: org, since (the date of
+        its latest structure), legal_form, controlled_by, profit_cap, structures (how many by then), first_recorded,
+        confidence and source_ids (of the latest structure), is_focus.
+    """
     focus = governance_focus(focus)
     rows = datasets.load(STRUCTURES, as_of=as_of).sort("org", "date", "structure_id")
     return (rows.group_by("org", maintain_order=True)
@@ -97,7 +132,15 @@ def window(highlight: Highlight = BOARD_CRISIS, *, margin_days: int = 0) -> tupl
 
 
 def events_in(highlight: Highlight = BOARD_CRISIS, *, margin_days: int = 0) -> pl.DataFrame:
-    """The governance events dated inside a highlighted span (default: the Nov 2023 OpenAI board crisis)."""
+    """The governance events dated inside a highlighted span (default: the Nov 2023 OpenAI board crisis).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per governance event in the span, by date and event_id; columns: those of
+        `datasets.load('governance_events')` (its registry fields, then known_from, headline, strongest_source,
+        meets_bar, bar_reason, confidence, origin).
+    """
     return (datasets.load(EVENTS).filter(pl.col("date").is_between(*window(highlight, margin_days=margin_days)))
             .sort("date", "event_id"))
 

@@ -23,6 +23,10 @@ from workbench.charts.theme import VERDICT_COLOURS
 from workbench.outputs import Document
 from workbench.views.risk import md
 
+__all__ = [
+    "DATASETS", "brief", "brief_document", "evidence", "takeaway_line", "takeaways", "verdict_chart", "verdict_counts",
+]
+
 DATASETS = ("funding_events", "governance_events", "org_structures", "policy_events")
 
 
@@ -30,6 +34,13 @@ def evidence(analysis: Analysis) -> pl.DataFrame:
     """One row per (claim, record row): both verdicts, the note, the row's summary and confidence, its sources.
 
     A claim the record cannot speak to keeps its row (dataset and row_id null, verdict unverifiable).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per (claim, record row), by sentence; columns: doc_id, paragraph, sentence, kind, claim, verdict_then
+        (as of publication), verdict_now, dataset, row_id, record (the row's summary), confidence, note, source_ids,
+        sources (each as 'publisher (date, kind): URL') and source_urls, the last three joined by '; '.
     """
     from workbench.datasets.citing import record_rows
 
@@ -66,7 +77,15 @@ def _cited_sources(rows: pl.DataFrame) -> pl.DataFrame:
 def brief(analysis: Analysis) -> pl.DataFrame:
     """One row per checkable claim: its best verdict as of publication and as of now, what the record learnt
     since (notes of the rows that were not yet public), the record rows behind it and their sources, primary and
-    originating sources first across all of the claim's rows."""
+    originating sources first across all of the claim's rows.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per checkable claim, by sentence; columns: doc_id, paragraph, sentence, kind, claim, verdict_then,
+        verdict_now, since_publication (notes of the rows whose verdict changed), record_rows ('dataset:row_id', joined
+        by '; '), evidence (every row's note, joined by ' | '), sources, source_urls.
+    """
     from workbench.datasets.citing import record_rows
 
     found = evidence(analysis)
@@ -92,7 +111,14 @@ def brief(analysis: Analysis) -> pl.DataFrame:
 
 
 def verdict_counts(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows (claims or record matches) per verdict as of publication and as of now, every verdict listed."""
+    """Rows (claims or record matches) per verdict as of publication and as of now, every verdict listed.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per reading and verdict, every verdict listed; columns: as_of ('at publication' or 'now'), verdict, rows
+        (0 when none).
+    """
     grid = pl.DataFrame({"as_of": ["at publication"] * len(VERDICTS) + ["now"] * len(VERDICTS),
                          "verdict": list(VERDICTS) * 2})
     counted = pl.concat([

@@ -32,7 +32,15 @@ def ledger_flows(*, include_below_bar: bool = False) -> pl.DataFrame:
     """One row per piece of money between an investor group and a lab: `direction` money in (investor to lab) or
     committed back (the lab's compute commitment to the investor group's cloud or chips), with year, status now,
     asset, amount, the deal and its sources. Cancelled and superseded money, secondary sales and share swaps
-    are left out, and so are pieces below the sourcing bar unless `include_below_bar` (see `left_out`)."""
+    are left out, and so are pieces below the sourcing bar unless `include_below_bar` (see `left_out`).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per piece of money, by investor, lab, date and event_id; columns: direction (`IN` or `BACK`), investor
+        (the investor group; for money back, the supplier's parent), lab, year, status (now), asset, amount_usd,
+        compute_link, event_id, deal, date, meets_bar, source_ids.
+    """
     version = datasets.data_version()
     if any(cached != version for cached, _ in _FLOWS):
         _FLOWS.clear()
@@ -70,6 +78,13 @@ def ledger(*, by_year: bool = False, lab: str | None = None, include_below_bar: 
     announced_usd, in_assets (asset and amount), tied_in_usd (money in tied to the investor's cloud or chips),
     back_usd, back_assets, net_usd, back_ratio, circular, undisclosed (pieces with no amount), first, last,
     event_ids, source_ids. Sorted by the larger of money in and back, biggest first.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per investor group and lab (and year with `by_year`); columns: investor, lab, year (with `by_year`
+        only), in_usd, paid_usd, committed_usd, conditional_usd, announced_usd, in_assets, tied_in_usd, back_usd,
+        back_assets, net_usd, back_ratio, circular, undisclosed, first, last, event_ids, source_ids (described above).
     """
     rows = ledger_flows(include_below_bar=include_below_bar)
     rows = rows if lab is None else rows.filter(pl.col("lab") == lab)

@@ -23,6 +23,11 @@ from workbench.datasets.money import Counting, flows
 from workbench.views.common import canonical_org
 from workbench.views.risk import Live
 
+__all__ = [
+    "RECEIVED", "SPENT", "TIMELINE_SCHEMA", "TRACKS", "incident_rows", "model_rows", "money_caption", "names_of",
+    "record_timeline", "resolve_org", "summary", "takeaway", "timeline", "timeline_chart",
+]
+
 # what the summary adds up: money received (cash, paid or committed) and compute bought (committed or paid)
 RECEIVED = Counting()
 SPENT = Counting(assets=("compute_purchase",))
@@ -47,7 +52,16 @@ def names_of(org: str) -> list[str]:
 
 
 def timeline(org: str, loaded: Iterable[Live] = ()) -> pl.DataFrame:
-    """`org`'s whole timeline: the curated record plus its models and incidents from the live datasets loaded."""
+    """`org`'s whole timeline: the curated record plus its models and incidents from the live datasets loaded.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per record row, model or incident, by date, track and row_id; columns: track (funding, spending,
+        governance, structure, policy, model or incident), theme (the track's theme: `TRACKS`), date, what (the row in
+        words), amount_usd, countable (whether `summary` counts its money; null outside funding and spending), dataset,
+        row_id, confidence, source_ids.
+    """
     rows = {"epoch_models": model_rows, "aiid_incidents": incident_rows}
     return _timeline([record_timeline(org), *(rows[item.name](item.frame, org) for item in loaded
                                               if item.loaded and item.name in rows)])
@@ -57,7 +71,16 @@ def record_timeline(org: str) -> pl.DataFrame:
     """The curated record of `org`: funding received, money or compute it committed to others (`spending`),
     governance events, structures, and policy events whose title names it; one row each, oldest first. Funding
     comes as pieces of money (`datasets.money.flows`: a round split into its parts and the rest), so the summary's
-    totals match the funding notebook's."""
+    totals match the funding notebook's.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per funding piece or record row, by date, track and row_id; columns: as `timeline`: track (funding,
+        spending, governance, structure, policy, model or incident), theme (the track's theme: `TRACKS`), date, what
+        (the row in words), amount_usd, countable (whether `summary` counts its money; null outside funding and
+        spending), dataset, row_id, confidence, source_ids.
+    """
     funding = flows(datasets.load("funding_events")).filter((pl.col("recipient") == org) | (pl.col("investor") == org))
     governance = datasets.load("governance_events").filter(pl.col("organizations").list.contains(org))
     structures = datasets.load("org_structures").filter(pl.col("org") == org)
@@ -92,7 +115,14 @@ def record_timeline(org: str) -> pl.DataFrame:
 
 def model_rows(epoch_models: pl.DataFrame, org: str) -> pl.DataFrame:
     """`org`'s models in Epoch AI's data (its name or an alias among the model's organisations) as timeline
-    rows; `what` gives the training compute, the model's link is its source."""
+    rows; `what` gives the training compute, the model's link is its source.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per model; columns: as `timeline` (track 'model', what the model and its training compute, row_id the
+        model, source_ids its link; amount_usd and countable null).
+    """
     listed = pl.col("organization").fill_null("").str.split(",").list.eval(pl.element().str.strip_chars())
     mine = epoch_models.filter(listed.list.set_intersection(names_of(org)).list.len() > 0)
     compute = pl.when(pl.col("training_compute_flop").is_null()).then(pl.lit("no estimate")).otherwise(
@@ -107,7 +137,14 @@ def model_rows(epoch_models: pl.DataFrame, org: str) -> pl.DataFrame:
 
 def incident_rows(aiid_incidents: pl.DataFrame, org: str) -> pl.DataFrame:
     """Incidents alleging `org` deployed or developed the system (the AI Incident Database's slugs of its
-    names, e.g. "openai", "mistral"), as timeline rows citing their incident page."""
+    names, e.g. "openai", "mistral"), as timeline rows citing their incident page.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per incident; columns: as `timeline` (track 'incident', what its title, row_id the incident id,
+        confidence 'not rated', source_ids its incidentdatabase.ai page; amount_usd and countable null).
+    """
     slugs = [re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") for name in names_of(org)]
     alleged = pl.concat_list(pl.col("alleged_deployers").fill_null([]), pl.col("alleged_developers").fill_null([]))
     mine = aiid_incidents.filter(alleged.list.set_intersection(slugs).list.len() > 0)
@@ -122,7 +159,14 @@ def summary(timeline: pl.DataFrame) -> pl.DataFrame:
     """Per track: rows, first and last date, low-confidence rows, and money: for funding, cash paid or committed
     (`RECEIVED`); for spending, compute bought, committed or paid (`SPENT`); both from countable rows that meet the
     sourcing bar, never the sum of every funding row (which counts totals and their parts twice).
-    `money_caption()` says so in words."""
+    `money_caption()` says so in words.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per track in `timeline`, in order of first appearance; columns: track, theme, rows, first and last
+        (dates), low_confidence_rows, countable_usd (the money counted; null for a track without money).
+    """
     return (timeline.with_columns(low_confidence())
             .group_by("track", "theme", maintain_order=True)
             .agg(pl.len().alias("rows"), pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),

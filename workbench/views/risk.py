@@ -26,6 +26,12 @@ from workbench.errors import OfflineError
 from workbench.outputs import csv_ready as flat  # noqa: F401  (notebooks save flat tables through risk.flat)
 from workbench.views.common import citation, md  # noqa: F401  (re-exported for the notebooks)
 
+__all__ = [
+    "GROWTH_SINCE", "LIVE", "Live", "citation", "compute_growth", "compute_takeaway", "concern_trace",
+    "concerns_raised", "doubling_months", "flat", "live_charts", "load_live", "md", "responses", "staged_release",
+    "takeaways", "times_model",
+]
+
 LIVE = ("epoch_models", "aiid_incidents")
 GROWTH_SINCE = 2010  # the deep-learning era: Epoch's compute trend is fitted from here
 
@@ -37,6 +43,12 @@ def concerns_raised(analysis: Analysis) -> pl.DataFrame:
     """One row per (concern, sentence or paragraph) where the article raises a concern of the record's vocabulary.
 
     Claims name concerns per sentence; ai_risk theme terms per paragraph (their `term` is the evidence).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per (concern, paragraph, sentence, evidence), in the vocabulary's order, then by paragraph; columns:
+        concern, paragraph, sentence (null for a theme-term row), evidence (the claim's sentence, or the theme term).
     """
     vocabulary = _concern_vocabulary()
     by_claims = (analysis.claims.select("paragraph", "sentence", "text", pl.col("concerns").alias("concern"))
@@ -55,7 +67,15 @@ def concerns_raised(analysis: Analysis) -> pl.DataFrame:
 
 
 def responses(concerns: Iterable[str], published: dt.date | None) -> pl.DataFrame:
-    """Policy events naming any of `concerns`, oldest first, with `since_article` (after publication)."""
+    """Policy events naming any of `concerns`, oldest first, with `since_article` (after publication).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per policy event, oldest first; columns: those of `datasets.load('policy_events')`, then concerns_shared
+        (which of `concerns` it names) and since_article (dated after `published`; true for every row when `published`
+        is None).
+    """
     wanted = sorted(set(concerns))
     policy = datasets.load("policy_events")
     named = pl.col("concerns").cast(pl.List(pl.String)).list.set_intersection(wanted)
@@ -69,6 +89,13 @@ def concern_trace(raised: pl.DataFrame, answered: pl.DataFrame) -> pl.DataFrame:
     """Per concern the article raises: where, how many instruments named it before and since, the first since.
 
     `raised` is `concerns_raised(...)`, `answered` is `responses(...)` for the same concerns.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per concern, in the order `raised` names them; columns: concern, paragraphs (where it is raised, e.g.
+        '3, 5'), instruments_before, instruments_since, laws_and_orders_since (laws and executive orders since),
+        first_since and first_since_title (the date and title of the first instrument since).
     """
     where = raised.group_by("concern", maintain_order=True).agg(
         pl.col("paragraph").unique().sort().cast(pl.String).str.join(", ").alias("paragraphs"))
@@ -88,7 +115,14 @@ def concern_trace(raised: pl.DataFrame, answered: pl.DataFrame) -> pl.DataFrame:
 
 
 def staged_release(published: dt.date | None) -> pl.DataFrame:
-    """The stages of the GPT-2 release in the record, each with its distance in days from the article."""
+    """The stages of the GPT-2 release in the record, each with its distance in days from the article.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per stage, oldest first; columns: event_id, date, date_precision, title, status, days_from_article (null
+        when `published` is None), confidence, source_ids.
+    """
     rows = datasets.load("policy_events").filter(pl.col("instrument_type") == "staged_release").sort("date")
     days = pl.lit(None, pl.Int64) if published is None else (pl.col("date") - published).dt.total_days()
     return rows.select("event_id", "date", "date_precision", "title", "status", days.alias("days_from_article"),
@@ -143,7 +177,14 @@ def load_live(name: str) -> Live:
 
 
 def compute_growth(epoch_models: pl.DataFrame, since: int = GROWTH_SINCE) -> pl.DataFrame:
-    """Per year since `since`: models with a compute estimate, the largest training compute and its model."""
+    """Per year since `since`: models with a compute estimate, the largest training compute and its model.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per year, oldest first; columns: year, models (with a compute estimate), largest_flop (the largest
+        training compute), largest_model and organization (that model and its developer).
+    """
     rows = epoch_models.filter(pl.col("training_compute_flop") > 0, pl.col("publication_date").dt.year() >= since)
     return (rows.sort("training_compute_flop", descending=True)
             .group_by(pl.col("publication_date").dt.year().alias("year"))

@@ -27,6 +27,11 @@ from workbench.datasets import citing as record
 from workbench.errors import UsageError
 from workbench.widgets.render import esc, table_html
 
+__all__ = [
+    "DAY_MS", "Explorer", "ExplorerInputError", "close_descendants", "is_in", "options_of", "selectable",
+    "selection_filter", "show", "subset_of", "usable_rows", "where",
+]
+
 DAY_MS = 86_400_000
 
 

@@ -36,6 +36,11 @@ from workbench.widgets.base import (
     where,
 )
 
+__all__ = [
+    "COMPUTE", "DEALS_DRAWN", "SUMMARY_KEYS", "TODAY", "VIEWS", "FundingExplorer", "as_of_dates", "summarised",
+    "yearly_sums",
+]
+
 DEALS_DRAWN = 2000  # above this many rows the chart shows yearly sums instead of one point per deal
 COMPUTE = {"any": None, "tied": True, "not tied": False}
 # every column a filter reads: the summary keeps them as group keys, so the filters apply to it unchanged

@@ -20,6 +20,8 @@ from workbench.charts.base import Composed
 from workbench.charts.governance import BOARD_CRISIS, governance_timeline, structure_bands
 from workbench.widgets.base import Explorer, ExplorerInputError, subset_of, usable_rows, where
 
+__all__ = ["COMPARE", "CRISIS_WINDOW", "SEED_DATE", "GovernanceExplorer", "united"]
+
 SEED_DATE = dt.date(2019, 7, 22)  # the seed article: "the record as the article's readers knew it"
 CRISIS_WINDOW = (BOARD_CRISIS.start - dt.timedelta(days=7), BOARD_CRISIS.end + dt.timedelta(days=7))
 COMPARE = ("off", "labs", "dates")

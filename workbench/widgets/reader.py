@@ -22,6 +22,8 @@ from workbench.datasets import citing as record
 from workbench.widgets.base import Explorer, ExplorerInputError
 from workbench.widgets.render import badge, esc, source_links
 
+__all__ = ["MARKS", "MARK_STYLES", "SEED", "ArticleReader", "analysis_of", "claim_rows", "mark_text"]
+
 SEED = "bloomberg-2019-07-22-microsoft-openai"
 MARKS = ("actors", "amounts", "dates")
 MARK_STYLES = {"actors": "border-bottom:2px solid #333", "amounts": "font-weight:600;outline:1px solid #0072B2",

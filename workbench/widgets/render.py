@@ -12,6 +12,8 @@ from typing import Any
 
 import polars as pl
 
+__all__ = ["LOW_CONFIDENCE", "MAX_TABLE_ROWS", "badge", "cell", "esc", "link", "source_links", "table_html"]
+
 MAX_TABLE_ROWS = 200
 LOW_CONFIDENCE = ("low", "unsourced")
 _SAFE_SCHEMES = ("http://", "https://")

@@ -19,6 +19,8 @@ from workbench.widgets.base import Explorer, is_in, options_of, selectable, subs
 from workbench.widgets.reader import SEED, analysis_of
 from workbench.widgets.render import esc
 
+__all__ = ["VIEWS", "RiskExplorer", "article_concerns"]
+
 # view -> (builder, fields a click picks, whether an x-brush picks a date range)
 VIEWS = {
     "timeline": (policy_timeline, ("event_id",), True),
