@@ -14,7 +14,7 @@ import pytest
 import traitlets
 from ipywidgets.widgets import widget as ipywidget
 
-from workbench import datasets
+from workbench import charts, datasets
 from workbench.datasets.money import flows
 from workbench.widgets import ArticleReader, FundingExplorer, GovernanceExplorer, RiskExplorer
 from workbench.widgets.base import selection_filter
@@ -164,6 +164,20 @@ def test_funding_big_tables_are_summed_before_altair_sees_them() -> None:
     # the copies' parts point at the original ids, so each copy counts its deals whole
     assert explorer.selection.height == 100 * real.filter(pl.col("recipient") == "OpenAI", pl.col("countable"),
                                                          pl.col("date").dt.year() == 2019).height
+    explorer.close()
+
+
+def test_the_matrix_of_a_big_table_sums_its_summary_into_the_cells_the_rows_give() -> None:
+    real = datasets.load("funding_events")
+    big = pl.concat([real] * 30).with_columns(pl.format("{}-{}", "event_id", pl.int_range(pl.len())).alias("event_id"))
+    explorer = FundingExplorer(data=big, view="matrix")
+    keys = ("investor", "recipient", "amount_usd", "deals", "undisclosed", "weak")
+    from_summary = sorted(tuple(row[k] for k in keys) for row in spec_rows(explorer))
+    from_rows = charts.investor_recipient_matrix(flows(big)).to_dict()
+    expected = sorted(tuple(row[k] for k in keys) for rows in from_rows["datasets"].values() for row in rows)
+    assert from_summary == expected and len(from_summary) > 10
+    pick(explorer, investor="Microsoft", recipient="OpenAI")
+    assert set(explorer.selection["investor"]) == {"Microsoft"} and set(explorer.selection["recipient"]) == {"OpenAI"}
     explorer.close()
 
 

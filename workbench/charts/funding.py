@@ -35,7 +35,7 @@ from workbench.errors import UsageError
 
 __all__ = [
     "COLUMNS", "DATASET", "DEAL_TIPS", "LINKS", "LOG", "SHARE_BY", "compute_link_share", "cumulative_by_recipient",
-    "funding_timeline", "investor_recipient_matrix", "valuation_steps",
+    "funding_timeline", "investor_recipient_matrix", "matrix_of_cells", "valuation_steps",
 ]
 
 DATASET = "funding_events"
@@ -136,18 +136,23 @@ def investor_recipient_matrix(funding: pl.DataFrame, *, title: str | None = None
              .group_by("investor", "recipient")
              .agg(pl.when(pl.col("amount_usd").count() > 0).then(pl.col("amount_usd").sum()).alias("amount_usd"),
                   pl.len().alias("deals"), pl.col("amount_usd").null_count().alias("undisclosed"),
-                  pl.col("low_confidence").sum().alias("weak"))
-             .sort("investor", "recipient"))  # group_by order varies between runs: the saved rows must not
-    cells = cells.with_columns(_dark_cell("amount_usd"))
+                  pl.col("low_confidence").sum().alias("weak")))
+    return matrix_of_cells(cells, title=title, caption=caption)
+
+
+def matrix_of_cells(cells: pl.DataFrame, *, title: str, caption: str) -> Chart:
+    """The who-funds-whom matrix from its cells: investor, recipient, amount_usd (null: none disclosed), deals,
+    undisclosed and weak (low-confidence deals). Explorers pass cells summed from a summary of a million rows."""
+    cells = cells.sort("investor", "recipient").with_columns(_dark_cell("amount_usd"))  # group_by order varies
     base = _labelled(alt.Chart(embeddable(cells, "investor_recipient_matrix")), amount="amount_usd").encode(
         x=alt.X("recipient:N", title="Recipient", sort=_by_total(cells, "recipient"),
                 axis=alt.Axis(labelAngle=-40, orient="top")),
         y=alt.Y("investor:N", title="Investor", sort=_by_total(cells, "investor")),
     )
     tips = [alt.Tooltip("investor:N", title="Investor"), alt.Tooltip("recipient:N", title="Recipient"),
-                 alt.Tooltip("amount:N", title="Countable US$"), alt.Tooltip("deals:Q", title="Deals"),
-                 alt.Tooltip("undisclosed:Q", title="Without an amount"),
-                 alt.Tooltip("weak:Q", title="Low-confidence deals")]
+            alt.Tooltip("amount:N", title="Countable US$"), alt.Tooltip("deals:Q", title="Deals"),
+            alt.Tooltip("undisclosed:Q", title="Without an amount"),
+            alt.Tooltip("weak:Q", title="Low-confidence deals")]
     shaded = base.mark_rect(stroke="white").encode(
         color=alt.Color("amount_usd:Q", title="US$ (log)", legend=alt.Legend(format="$.2~s"),
                         scale=alt.Scale(type="log", scheme=THEME_RAMPS["funding"])), tooltip=tips)
