@@ -16,6 +16,14 @@ SEED_ID = "bloomberg-2019-07-22-microsoft-openai"
 CATALOG_HEADER = "doc_id,file,title,publisher,author,published,url,language\n"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_lineage_session() -> None:
+    """Every test starts with nothing loaded, so what one test loaded is never another's input."""
+    from workbench.lineage import clear_session
+
+    clear_session()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """data/ redirected to a temporary folder (also for notebook kernels, through the environment)."""

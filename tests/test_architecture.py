@@ -11,11 +11,11 @@ PACKAGE = REPO / "workbench"
 # layer -> the top-level workbench modules or packages that belong to it, lowest first
 LAYERS = {
     "foundation": {"errors", "paths", "text", "catalog", "atomic_write", "hashing", "provenance", "vega_bundle",
-                   "run_control"},
+                   "run_control", "lineage"},
     "data": {"datasets", "corpus"},
     "analysis": {"analysis"},
     "charts": {"charts"},
-    "outputs": {"outputs", "citation_formats", "tables", "reports", "notebook_setup"},
+    "outputs": {"outputs", "attribution", "citation_formats", "tables", "reports", "notebook_setup"},
     "explorers": {"widgets"},
     "views": {"views"},
     "entry points": {"runner", "app", "cli", "__main__", "__init__"},

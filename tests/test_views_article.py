@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 from conftest import SEED_ID
 
+from workbench.attribution import ARTICLE_LICENCE, attribute
 from workbench.errors import UsageError
 from workbench.views import article
+
+SEED_URL = "https://www.bloomberg.com/news/articles/2019-07-22/move-over-elon-musk-microsoft-to-invest-1-billion-in-openai"
 
 
 def test_theme_profile_of_the_seed_is_mostly_funding() -> None:
@@ -57,11 +61,18 @@ def test_charts_carry_a_source_caption() -> None:
         assert subtitle.startswith("Source: seeds/bloomberg-2019-07-22-microsoft-openai.txt")
 
 
-def test_cite_article_names_the_article_and_with_record_the_tables() -> None:
-    meta = article.cite_article(SEED_ID, title="t", description="d", record=True)
-    assert meta["sources"][0]["publisher"] == "Bloomberg" and meta["sources"][0]["date"] == "2019-07-22"
-    assert {d["dataset"] for d in meta["derived_from"][1:]} == set(article.RECORD)
-    assert "licences" not in article.cite_article(SEED_ID, title="t", description="d")
+def test_article_outputs_cite_the_article_and_the_claims_the_record() -> None:
+    table = article.paragraph_table(SEED_ID)
+    text = article.load_corpus().document(SEED_ID)["text"]
+    assert all(text[row["start"]:row["end"]] == row["text"] for row in table.iter_rows(named=True))
+    cited = attribute(table)
+    assert cited["sources"] == [{"url": SEED_URL, "publisher": "Bloomberg", "author": "Dina Bass",
+                                 "title": cited["sources"][0]["title"], "date": "2019-07-22"}]
+    assert cited["licence"]["expression"] == ARTICLE_LICENCE and not cited["notes"]
+    assert [Path(item).name for item in cited["derived_from"]] == ["bloomberg-2019-07-22-microsoft-openai.txt"]
+    checks = attribute(article.then_and_now(SEED_ID))
+    assert set(article.RECORD) <= {d["dataset"] for d in checks["derived_from"] if isinstance(d, dict)}
+    assert checks["licence"]["expression"] == f"CC-BY-4.0 AND {ARTICLE_LICENCE}"
 
 
 def test_corpus_summary_counts_the_corpus_frames() -> None:

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from workbench import datasets
-from workbench.datasets.money import Counting, flows
+from workbench.attribution import attribute
+from workbench.datasets.money import ASSET_LABELS, STATUSES, Counting, flows
 from workbench.errors import UsageError
 from workbench.views import funding
 
@@ -102,14 +103,16 @@ def test_aliases_resolve_and_unknown_names_say_the_nearest() -> None:
     assert "'Anthropic'" in str(raised.value) and "--param focus=Anthropic" in str(raised.value)
 
 
-def test_flat_and_format() -> None:
-    frame = funding.flat(pl.DataFrame({"source_ids": [["a", "b"]], "n": [1]}))
-    assert frame.schema["source_ids"] == pl.String and frame["source_ids"][0] == "a; b"
+def test_format_usd() -> None:
     assert [funding.format_usd(v) for v in (1e9, 6.5e8, 1.2e12, None)] == ["$1.0B", "$650.0M", "$1.2T", "undisclosed"]
 
 
-def test_cite_names_the_sources_of_the_rows() -> None:
-    deals = funding.focus_deals("OpenAI").filter(pl.col("event_id") == "msft-openai-2019-07")
-    meta = funding.cite(deals, ["funding_events"], title="t", description="d")
-    assert {s["source_id"] for s in meta["sources"]} == set(deals["source_ids"].explode())
-    assert meta["licences"] and meta["derived_from"][0]["dataset"] == "funding_events"
+def test_aggregates_cite_the_sources_of_the_rows_they_add_up() -> None:
+    pieces = funding.received_pieces("OpenAI")
+    by_status = funding.money_by_status("OpenAI")
+    counted = pieces.filter(Counting(statuses=STATUSES, assets=tuple(ASSET_LABELS)).mask())
+    assert set(by_status["source_ids"].explode()) == set(counted["source_ids"].explode())
+    assert set(attribute(by_status)["licences"]) == {"CC-BY-4.0"}
+    comparison = funding.lab_comparison("OpenAI")
+    rows = funding.peer_rows("OpenAI")
+    assert set(rows["source_ids"].explode()) <= set(comparison["source_ids"].explode())

@@ -10,6 +10,7 @@ from conftest import SEED_ID
 from live_server import shared_external
 
 from workbench.analysis import analyze
+from workbench.attribution import attribute
 from workbench.datasets import live
 from workbench.views import risk
 
@@ -65,19 +66,18 @@ def test_loaded_live_datasets_give_compute_growth_and_charts() -> None:
         f"the largest model in the data used {risk.times_model(epoch, 'GPT-2 (1.5B)'):,.0f} times GPT-2's compute.")
     drawn = risk.live_charts([risk.Live("epoch_models", epoch, ""), risk.Live("aiid_incidents", aiid, "")])
     assert set(drawn) == {"epoch_models", "aiid_incidents"}
-    cited = risk.citation(epoch, ["epoch_models"])
-    assert cited["licences"] == ["CC-BY-4.0"] and "Epoch AI" in cited["sources"][0]["citation"]
+    compute, incidents = (attribute(drawn[name]) for name in ("epoch_models", "aiid_incidents"))
+    assert compute["licences"] == ["CC-BY-4.0"] and "Epoch AI" in compute["sources"][0]["citation"]
+    assert [s["name"] for s in compute["sources"]] == ["epoch_models"]  # each chart cites its own dataset only
+    assert incidents["licence"]["expression"] == "CC-BY-SA-4.0" and "share-alike" in incidents["licence"]["statement"]
+    assert attribute(growth)["licences"] == ["CC-BY-4.0"]
 
 
-def test_citation_of_curated_rows_looks_up_their_sources() -> None:
+def test_curated_rows_cite_their_sources() -> None:
     rows = risk.staged_release(PUBLISHED)
-    cited = risk.citation(rows, ["policy_events"])
+    cited = attribute(rows)
     assert {s["source_id"] for s in cited["sources"]} == set(rows["source_ids"].explode())
     assert all(s["url"].startswith("http") for s in cited["sources"])
-
-
-def test_flat_tables_write_as_csv() -> None:
-    assert "src-" in risk.flat(risk.staged_release(PUBLISHED)).write_csv()
 
 
 def test_markdown_escaping_makes_hostile_text_inert() -> None:

@@ -246,7 +246,8 @@ def test_save_writes_table_and_chart_with_the_sources_of_the_selected_rows(data_
     explorer._save_button.click()
     table = data_dir / "tables/funding-explorer"
     saved = pl.read_parquet(table / "selection.parquet")
-    assert saved["event_id"].to_list() == ["msft-openai-2019-07"] and saved["source_ids"].dtype == pl.String
+    assert saved["event_id"].to_list() == ["msft-openai-2019-07"] and saved["source_ids"].dtype == pl.List(pl.String)
+    assert "; " in pl.read_csv(table / "selection.csv")["source_ids"][0]  # CSV joins lists, parquet keeps them
     sidecar = json.loads((table / "selection.meta.json").read_text())
     expected = set(explorer.selection["source_ids"].explode())
     assert {s["source_id"] for s in sidecar["sources"]} == expected

@@ -18,10 +18,12 @@ import polars as pl
 from workbench import paths
 from workbench.catalog import CITATION_FIELDS, CatalogEntry, read_catalog
 from workbench.errors import CatalogError, DatasetError, DocumentError, Problem, UncataloguedDocumentWarning
+from workbench.lineage import Article, Lineage, loaded, note, tag
 from workbench.text import SUPPORTED_SUFFIXES, read_text, split_paragraphs, split_sentences
 
 __all__ = [
-    "DOCUMENT_SCHEMA", "PARAGRAPH_SCHEMA", "SENTENCE_SCHEMA", "Corpus", "build_corpus", "doc_id_for", "load_corpus",
+    "DOCUMENT_SCHEMA", "PARAGRAPH_SCHEMA", "SENTENCE_SCHEMA", "Corpus", "article_of", "build_corpus", "doc_id_for",
+    "load_corpus",
 ]
 
 _WORD = re.compile(r"\w[\w'\u2019-]*")
@@ -45,24 +47,39 @@ SENTENCE_SCHEMA = {
 
 @dataclass(frozen=True)
 class Corpus:
-    """Three aligned frames; `paragraph` numbers start at 1 within each document."""
+    """Three aligned frames; `paragraph` numbers start at 1 within each document. `folder` is where the files
+    named in `documents.file` are (None when each names its own path)."""
 
     documents: pl.DataFrame
     paragraphs: pl.DataFrame
     sentences: pl.DataFrame
+    folder: Path | None = None
 
     def document(self, doc_id: str) -> dict:
-        """One document's row as a dict (raises with the known ids if it is not there)."""
+        """One document's row as a dict (raises with the known ids if it is not there); reading it makes the
+        article an input of what the traced call running now returns."""
         rows = self.documents.filter(pl.col("doc_id") == doc_id)
         if rows.is_empty():
             known = ", ".join(self.documents["doc_id"].to_list()) or "none"
             raise DatasetError(f"no document with doc_id {doc_id!r} in the corpus.",
                                fix=f"use one of: {known}.", column="doc_id", value=doc_id)
-        return rows.row(0, named=True)
+        row = rows.row(0, named=True)
+        note(Lineage(articles=frozenset({article_of(row, self.folder)})))
+        return row
 
     def paragraphs_of(self, doc_id: str) -> pl.DataFrame:
-        self.document(doc_id)
-        return self.paragraphs.filter(pl.col("doc_id") == doc_id)
+        article = article_of(self.document(doc_id), self.folder)
+        return loaded(self.paragraphs.filter(pl.col("doc_id") == doc_id), Lineage(articles=frozenset({article})))
+
+
+def article_of(document: dict | CatalogEntry, folder: Path | None) -> Article:
+    """A document (a `documents` row or a catalog entry) as the Article an output cites and the file it read."""
+    row = document if isinstance(document, dict) else document.__dict__
+    file = Path(row["file"]) if folder is None else folder / row["file"]
+    published = row.get("published")
+    return Article(doc_id=row["doc_id"], title=row.get("title") or None, publisher=row.get("publisher") or None,
+                   author=row.get("author") or None, published=published.isoformat() if published else None,
+                   url=row.get("url") or None, file=str(file.resolve()))
 
 
 def load_corpus(seeds_dir: Path | None = None) -> Corpus:
@@ -96,11 +113,14 @@ def load_corpus(seeds_dir: Path | None = None) -> Corpus:
                 UncataloguedDocumentWarning,
                 stacklevel=2,
             )
-    return build_corpus(documents)
+    corpus = build_corpus(documents, folder)
+    articles = Lineage(articles=frozenset(article_of(row, folder) for row in corpus.documents.iter_rows(named=True)))
+    return tag(corpus, articles)
 
 
-def build_corpus(documents: list[tuple[CatalogEntry, str]]) -> Corpus:
-    """Frames for already-read documents; also used to analyse a single file outside seeds/."""
+def build_corpus(documents: list[tuple[CatalogEntry, str]], folder: Path | None = None) -> Corpus:
+    """Frames for already-read documents (their files in `folder`, or at the path each names); also used to
+    analyse a single file outside seeds/."""
     doc_rows, paragraph_rows, sentence_rows = [], [], []
     for entry, text in documents:
         paragraphs = split_paragraphs(text)
@@ -131,6 +151,7 @@ def build_corpus(documents: list[tuple[CatalogEntry, str]]) -> Corpus:
         documents=pl.DataFrame(doc_rows, schema=DOCUMENT_SCHEMA),
         paragraphs=pl.DataFrame(paragraph_rows, schema=PARAGRAPH_SCHEMA),
         sentences=pl.DataFrame(sentence_rows, schema=SENTENCE_SCHEMA),
+        folder=folder,
     )
 
 

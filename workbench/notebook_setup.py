@@ -31,6 +31,7 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
     import polars as pl
 
     from workbench.charts import THEME
+    from workbench.outputs import announce_saves
     from workbench.provenance import set_context
 
     caller = inspect.currentframe().f_back.f_globals  # type: ignore[union-attr]
@@ -54,6 +55,7 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
     pl.Config.set_tbl_hide_dataframe_shape(False)
     _format_tables()
     set_context(notebook=notebook, parameters=parameters)
+    announce_saves()
 
 
 def _notebook_name(session: dict) -> str | None:

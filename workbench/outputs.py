@@ -28,13 +28,15 @@ from typing import Any
 
 from workbench import paths
 from workbench.atomic_write import FILE_MODE, write_error, write_files_atomically
+from workbench.attribution import attribute
 from workbench.citation_formats import citation_files
 from workbench.errors import OutputError, UnsafeOutputNameError
 from workbench.hashing import sha256_of
 from workbench.provenance import produced_by
 
 __all__ = [
-    "MANIFEST_VERSION", "META_KEYS", "Document", "SavedOutput", "check_output_name", "csv_ready", "figure_html",
+    "MANIFEST_VERSION", "META_KEYS", "Document", "SavedOutput", "announce_saves", "check_output_name", "csv_ready",
+    "figure_html",
     "read_manifest", "refuse_symlinks", "safe_output_path", "save", "script_json", "update_manifest",
 ]
 
@@ -69,16 +71,24 @@ class SavedOutput:
         return f"{self.key}: " + ", ".join(p.name for p in (*self.files, self.sidecar))
 
 
-def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None = None) -> SavedOutput:
-    """Write a polars DataFrame or an altair chart under data/ with its sidecar, and index it."""
+def save(obj: Any, name: str, *, title: str | None = None, description: str | None = None, notes: str | None = None,
+         meta: dict | None = None, data_dir: Path | None = None) -> SavedOutput:
+    """Write a polars DataFrame, an altair chart or a `Document` under data/ with its sidecar, and index it.
+
+    The sidecar's sources, licences and inputs come from what `obj` was computed from (`workbench.lineage`, worked
+    out by `workbench.attribution`); `meta` may add sources, licences or input files the lineage cannot see.
+    """
     root = Path(data_dir) if data_dir is not None else paths.data_dir()
     check_output_name(name)  # the name as the caller wrote it, before a folder is put in front of it
     meta = _checked_meta({} if meta is None else meta, name)
+    meta |= {key: value for key, value in (("title", title), ("description", description), ("notes", notes))
+             if value is not None}
     kind = _kind_of(obj, name)
     folder = {"table": "tables", "figure": "figures", "document": "documents"}[kind]
     target = safe_output_path(root, f"{folder}/{name}")
     render = {"table": _render_table, "figure": _render_figure, "document": _render_document}[kind]
     rendered, description = render(obj)
+    attributed = attribute(obj, licences=meta.get("licences", []))
 
     files = {target.with_name(target.name + suffix): content for suffix, content in rendered.items()}
     sidecar = target.with_name(target.name + ".meta.json")
@@ -91,10 +101,12 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
         "description": meta.get("description", ""),
         "files": [_file_record(path, content, root) for path, content in files.items()],
         **description,
-        "sources": meta.get("sources", []),
-        "licences": meta.get("licences", []),
-        "derived_from": [_derived_record(item) for item in meta.get("derived_from", [])],
-        "notes": meta.get("notes", ""),
+        "sources": _unique([*attributed["sources"], *meta.get("sources", [])]),
+        "licences": attributed["licences"],
+        "licence": attributed["licence"],
+        "derived_from": _unique([_derived_record(item)
+                                 for item in (*attributed["derived_from"], *meta.get("derived_from", []))]),
+        "notes": " ".join(text for text in (meta.get("notes", ""), attributed["notes"]) if text),
         "produced_by": produced_by(),
     }
     key = f"{folder}/{name}"
@@ -117,8 +129,30 @@ def save(obj: Any, name: str, *, meta: dict | None = None, data_dir: Path | None
     # leaves the old files with the old entry, never new files under an entry that records other hashes.
     with _locked(root):
         write_files_atomically({**files, root / "manifest.json": _merged_manifest(root, {key: entry})})
-    return SavedOutput(key=key, files=tuple(p.relative_to(root) for p in files if p != sidecar),
-                       sidecar=sidecar.relative_to(root))
+    saved = SavedOutput(key=key, files=tuple(p.relative_to(root) for p in files if p != sidecar),
+                        sidecar=sidecar.relative_to(root))
+    if _announcing[0]:
+        print(saved)
+    return saved
+
+
+_announcing = [False]
+
+
+def announce_saves(on: bool = True) -> None:
+    """Print one line per `save` (what it wrote): `setup()` turns it on, so a notebook's Save cell is only saves."""
+    _announcing[0] = on
+
+
+def _unique(items: list) -> list:
+    """Each item once, in first-seen order (dicts compared by content)."""
+    seen, kept = set(), []
+    for item in items:
+        key = json.dumps(item, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def check_output_name(name: object, *, depth: int = _MAX_DEPTH) -> None:

@@ -23,6 +23,7 @@ from workbench.analysis.dates import extract_dates
 from workbench.analysis.entities import extract_entities
 from workbench.analysis.segment import sentences_of
 from workbench.errors import DocumentError, UsageError
+from workbench.lineage import Lineage, note, traced
 
 __all__ = [
     "FRAMES", "Analysis", "analyze", "analyze_batch", "analyze_corpus", "corpus_paragraphs", "write_corpus_analysis",
@@ -72,13 +73,16 @@ def analyze_batch(paragraphs: pl.DataFrame, record: Record) -> dict[str, pl.Data
             "matches": matches}
 
 
+@traced
 def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
             record: Record | None = None) -> Analysis:
     """Analyse one article: a doc_id from seeds/, or the path of any UTF-8 .txt/.md file."""
-    from workbench.corpus import build_corpus
+    from workbench.corpus import article_of, build_corpus
 
     entry, text = _document(doc_or_path, published)
-    corpus = build_corpus([(entry, text)])
+    folder = None if Path(entry.file).is_file() else paths.seeds_dir()  # a file of its own, or one in seeds/
+    note(Lineage(articles=frozenset({article_of(entry, folder)})))
+    corpus = build_corpus([(entry, text)], folder)
     documents = corpus.documents.drop("text")
     notes = ()
     if entry.published is None:

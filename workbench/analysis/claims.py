@@ -87,10 +87,13 @@ class Record:
     @classmethod
     def load(cls) -> Record:
         from workbench import datasets
+        from workbench.lineage import Lineage, lineage_of, tag
 
-        return cls(datasets.load("funding_events"), datasets.load("governance_events"),
-                   datasets.load("policy_events"), datasets.load("org_structures"), datasets.load("entities"),
-                   datasets.load("company_financials"))
+        record = cls(datasets.load("funding_events"), datasets.load("governance_events"),
+                     datasets.load("policy_events"), datasets.load("org_structures"), datasets.load("entities"),
+                     datasets.load("company_financials"))
+        # an input of whatever is checked against it; only the rows a claim matches are cited
+        return tag(record, Lineage.union(lineage_of(frame) for frame in record.__dict__.values()).inputs())
 
 
 def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.DataFrame, dates: pl.DataFrame

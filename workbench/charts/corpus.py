@@ -6,10 +6,12 @@ import altair as alt
 import polars as pl
 
 from workbench.charts.theme import captioned
+from workbench.lineage import traced
 
 __all__ = ["paragraph_lengths"]
 
 
+@traced
 def paragraph_lengths(paragraphs: pl.DataFrame, *, title: str | None = None) -> alt.Chart:
     """Words per paragraph of one or more documents, one bar per paragraph in reading order."""
     documents = paragraphs["doc_id"].unique(maintain_order=True).to_list()

@@ -32,6 +32,7 @@ from workbench.charts.base import (
 )
 from workbench.charts.theme import GREY, PALETTE, THEME_RAMPS, money_axis, money_label
 from workbench.errors import UsageError
+from workbench.lineage import traced
 
 __all__ = [
     "COLUMNS", "DATASET", "DEAL_TIPS", "LINKS", "LOG", "SHARE_BY", "compute_link_share", "cumulative_by_recipient",
@@ -66,6 +67,7 @@ def _labelled(chart: alt.Chart, **fields: str) -> alt.Chart:
     return chart.transform_calculate(**{label: money_label(field) for label, field in fields.items()})
 
 
+@traced
 def funding_timeline(funding: pl.DataFrame, *, top_investors: int = 7, title: str | None = None) -> Chart:
     """Every deal with a disclosed amount: amount (log) by date, coloured by investor, shaped by amount kind.
 
@@ -91,6 +93,7 @@ def funding_timeline(funding: pl.DataFrame, *, top_investors: int = 7, title: st
     return finish(chart, title, caption)
 
 
+@traced
 def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, title: str | None = None,
                             counts: str | None = None) -> Chart:
     """Money each recipient has received over time (log), a step at every countable deal.
@@ -122,6 +125,7 @@ def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, t
     return finish(alt.layer(line, points), title, caption)
 
 
+@traced
 def investor_recipient_matrix(funding: pl.DataFrame, *, title: str | None = None) -> Chart:
     """Who funds whom: one cell per investor and recipient, shaded by the countable money between them.
 
@@ -140,6 +144,7 @@ def investor_recipient_matrix(funding: pl.DataFrame, *, title: str | None = None
     return matrix_of_cells(cells, title=title, caption=caption)
 
 
+@traced
 def matrix_of_cells(cells: pl.DataFrame, *, title: str, caption: str) -> Chart:
     """The who-funds-whom matrix from its cells: investor, recipient, amount_usd (null: none disclosed), deals,
     undisclosed and weak (low-confidence deals). Explorers pass cells summed from a summary of a million rows."""
@@ -176,6 +181,7 @@ def _by_total(cells: pl.DataFrame, column: str) -> list[str]:
     return totals.sort(["_total", column], descending=[True, False], nulls_last=True).get_column(column).to_list()
 
 
+@traced
 def valuation_steps(funding: pl.DataFrame, *, top_recipients: int = 7, title: str | None = None) -> Chart:
     """Each recipient's reported valuation over time (log), with the step-up from its previous valuation.
 
@@ -211,6 +217,7 @@ def valuation_steps(funding: pl.DataFrame, *, top_recipients: int = 7, title: st
     return finish(alt.layer(line, points), title, caption)
 
 
+@traced
 def compute_link_share(funding: pl.DataFrame, *, by: Literal["recipient", "investor", "year"] = "recipient",
                        title: str | None = None, counts: str | None = None) -> Chart:
     """Share of countable money tied to the investor's own cloud or compute (`compute_link`), per `by`.

@@ -14,6 +14,7 @@ import polars as pl
 
 from workbench.charts.base import Chart, embeddable, finish, placeholder, require, source_caption, time_x
 from workbench.charts.theme import PALETTE, STATUS_COLOURS, captioned, money_axis, money_label
+from workbench.lineage import traced
 
 __all__ = ["FLOW_KINDS", "STATUS_COLOURS", "deal_flows", "received_by_status"]
 
@@ -22,6 +23,7 @@ FLOW_KINDS = {"in, paid or committed": PALETTE[0], "in, conditional or announced
 _COLUMN_X = {"investor": 0.0, "lab": 1.0, "supplier": 2.0}
 
 
+@traced
 def received_by_status(pieces: pl.DataFrame, *, title: str | None = None, counts: str | None = None) -> Chart:
     """Cumulative money received over time, stacked by status now (one area per status, a step at every piece).
 
@@ -59,6 +61,7 @@ def received_by_status(pieces: pl.DataFrame, *, title: str | None = None, counts
     return finish(chart, title, caption)
 
 
+@traced
 def deal_flows(ledger: pl.DataFrame, *, title: str | None = None, top: int = 24, counts: str | None = None) -> Chart:
     """The deal ledger as a flow diagram: investors (left) to labs (middle) to the suppliers labs buy compute from
     (right). Line width is money; colour says paid or committed, conditional or announced, or committed back;

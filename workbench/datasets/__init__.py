@@ -87,6 +87,7 @@ def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) 
         now) on funding_events; official_url on policy_events; host, publisher, kind and tier on sources; tier on
         publishers.
     """
+    from workbench import lineage
     from workbench.datasets import curated as cur
     from workbench.datasets import registry as reg
 
@@ -113,7 +114,7 @@ def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) 
             from workbench.datasets import money
 
             frame = money.with_status(frame, load("funding_status_changes", day, with_user=with_user), day)
-    return frame
+    return lineage.loaded(frame, lineage.Lineage(datasets=frozenset({name, *cur.derived_inputs(entry)})))
 
 
 def _package_only(name: str) -> pl.DataFrame:

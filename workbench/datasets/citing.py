@@ -13,7 +13,7 @@ import polars as pl
 
 from workbench import datasets
 
-__all__ = ["SUMMARIES", "derived_from", "licences", "record_rows", "source_index", "sources_of"]
+__all__ = ["SUMMARIES", "derived_from", "licences", "record_rows", "source_index", "sources_by_id", "sources_of"]
 
 # dataset -> (primary key, one-line summary of a row) for claims that point at record rows
 SUMMARIES: dict[str, tuple[str, pl.Expr]] = {
@@ -45,7 +45,12 @@ def sources_of(frame: pl.DataFrame) -> list[dict]:
     """The source rows (source_id, url, publisher, kind, date) cited by the rows of `frame`, each once."""
     if "source_ids" not in frame.columns or frame.is_empty():
         return []
-    ids = frame.select(pl.col("source_ids").explode().drop_nulls().unique().alias("source_id"))
+    return sources_by_id(frame["source_ids"].explode().drop_nulls().unique().to_list())
+
+
+def sources_by_id(source_ids: Iterable[str]) -> list[dict]:
+    """The source rows (source_id, url, publisher, kind, date) of `source_ids`, by id, each once."""
+    ids = pl.DataFrame({"source_id": sorted(set(source_ids))}, schema={"source_id": pl.String})
     rows = ids.join(_sources_frame(), on="source_id", how="left").sort("source_id")
     return [{"source_id": r["source_id"], "url": r["url"], "publisher": r["publisher"], "kind": r["kind"],
              "date": None if r["published"] is None else r["published"].isoformat()}

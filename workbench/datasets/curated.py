@@ -25,7 +25,8 @@ from workbench.errors import DatasetError, Problem, SchemaError
 
 __all__ = [
     "CONFIDENCE", "KEY", "ORIGINS", "Assembled", "as_of_filter", "assemble", "clear_cache", "data_version", "derive",
-    "duplicate_ids", "key_columns", "keyed", "parse_as_of", "references", "row_rules", "user_path", "verify_checksum",
+    "derived_inputs", "duplicate_ids", "key_columns", "keyed", "parse_as_of", "references", "row_rules", "user_path",
+    "verify_checksum",
 ]
 
 ORIGINS = ["package", "user"]
@@ -425,6 +426,19 @@ def references(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[
                         fix=f"use an existing {column}{hint}, or add a row for it to {user_path(table)}",
                         file=file, line=line, column=spec.name, value=item))
     return problems
+
+
+def derived_inputs(entry: reg.CuratedEntry) -> tuple[str, ...]:
+    """The other tables `derive` reads for this one's derived columns: they are inputs of every output using it."""
+    wanted = {f.name for f in entry.fields if f.derived}
+    inputs = []
+    if "host" in wanted or "confidence" in wanted:
+        inputs.append("publishers")  # a source's tier, directly or through the sources table
+    if "confidence" in wanted:
+        inputs.append("sources")
+    if "current_status" in wanted:
+        inputs.append("funding_status_changes")
+    return tuple(inputs)
 
 
 def derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:

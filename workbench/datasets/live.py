@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import polars as pl
 
-from workbench import paths
+from workbench import lineage, paths
 from workbench.datasets.download import Fetched, Progress, Remote, read_record, retrieve
 from workbench.errors import DatasetError, Problem, SchemaError
 
@@ -221,10 +221,12 @@ def provenance(name: str, url: str | None = None) -> dict[str, Any]:
 def parse(name: str, source: Path | str | Mapping[str, Path]) -> pl.DataFrame:
     """Parse files already on disk into the tidy frame of `name` (no network).
 
-    `source` is a CSV file, a folder holding the dataset's files, or a {filename: path} mapping.
+    `source` is a CSV file, a folder holding the dataset's files, or a {filename: path} mapping. The frame is tagged
+    with the dataset (`workbench.lineage`), so what is computed from it cites the dataset.
     """
     spec = entry(name)
-    return _PARSERS[spec.get("parser", "csv")](spec, _resolve(spec, source))
+    frame = _PARSERS[spec.get("parser", "csv")](spec, _resolve(spec, source))
+    return lineage.loaded(frame, lineage.Lineage(live=frozenset({name})))
 
 
 def _resolve(spec: dict[str, Any], source: Path | str | Mapping[str, Path]) -> dict[str, Path]:

@@ -15,11 +15,12 @@ from workbench.analysis.themes import THEMES
 from workbench.charts import THEME_COLOURS, captioned
 from workbench.corpus import load_corpus
 from workbench.errors import UsageError
+from workbench.lineage import traced
 
 __all__ = [
-    "READINGS", "RECORD", "UNTAGGED", "VERDICTS", "VERDICT_COLOURS", "actors", "actors_takeaway", "amounts", "analysis",
-    "analysis_summary", "cite_article", "corpus_summary", "paragraph_summary", "theme_profile", "theme_strip",
-    "theme_takeaway", "then_and_now", "verdict_counts", "verdict_shift", "verdicts_takeaway",
+    "READINGS", "RECORD", "UNTAGGED", "VERDICTS", "VERDICT_COLOURS", "actors", "actors_takeaway", "amounts",
+    "analysis", "analysis_summary", "corpus_summary", "paragraph_summary", "paragraph_table", "theme_profile",
+    "theme_strip", "theme_takeaway", "then_and_now", "verdict_counts", "verdict_shift", "verdicts_takeaway",
 ]
 
 UNTAGGED = "none"
@@ -29,6 +30,7 @@ RECORD = ("funding_events", "governance_events", "org_structures", "policy_event
 READINGS = {"verdict_at_publication": "as of publication", "verdict": "as known now"}
 
 
+@traced
 def analysis(doc_id: str) -> Analysis:
     """The analysis of a corpus document: computed once per version of the files it reads
     (`datasets.data_version`), so an edited article, overlay or record row shows up."""
@@ -48,6 +50,7 @@ def _analysis(doc_id: str, version: str) -> Analysis:
     return analyze(doc_id)
 
 
+@traced
 def theme_profile(doc_id: str) -> pl.DataFrame:
     """One row per theme (and `none` for untagged paragraphs): paragraphs and words carrying it, their shares of
     the article, its sub-themes and how many lexicon hits decided it. A paragraph may carry several themes.
@@ -80,6 +83,7 @@ def theme_profile(doc_id: str) -> pl.DataFrame:
                     "evidence_terms", "paragraph_numbers"))
 
 
+@traced
 def theme_strip(doc_id: str) -> alt.Chart:
     """Which themes each paragraph carries, in reading order: one tile per paragraph and theme."""
     found = analysis(doc_id)
@@ -100,6 +104,7 @@ def theme_strip(doc_id: str) -> alt.Chart:
     ).properties(title=captioned("Themes, paragraph by paragraph", caption), width=560, height=alt.Step(34))
 
 
+@traced
 def actors(doc_id: str) -> pl.DataFrame:
     """Organisations and people named in the article: canonical name, label, kind, mentions, the paragraphs that
     name them and whether the record knows them; most-mentioned first.
@@ -118,6 +123,7 @@ def actors(doc_id: str) -> pl.DataFrame:
             .select("canonical", "label", "kind", "mentions", "paragraphs", "written_as", "in_record"))
 
 
+@traced
 def amounts(doc_id: str) -> pl.DataFrame:
     """Every amount in the article with its qualifier, and what the record says of the claim it sits in
     (record row, verdict on the publication date and now); an amount no record row checks keeps empty cells.
@@ -139,6 +145,7 @@ def amounts(doc_id: str) -> pl.DataFrame:
                     "verdict_at_publication", "verdict", "note"))
 
 
+@traced
 def then_and_now(doc_id: str) -> pl.DataFrame:
     """Each checkable claim × record row, with its verdict as of the publication date and as known now;
     `changed` marks the claims hindsight reads differently.
@@ -158,6 +165,7 @@ def then_and_now(doc_id: str) -> pl.DataFrame:
                     "verdict", "changed", "note"))
 
 
+@traced
 def verdict_counts(doc_id: str) -> pl.DataFrame:
     """How many claim × record checks end in each verdict, as of publication and as known now.
 
@@ -177,6 +185,7 @@ def verdict_counts(doc_id: str) -> pl.DataFrame:
             .rename({"verdict_value": "verdict"}))
 
 
+@traced
 def verdict_shift(doc_id: str) -> alt.Chart:
     """The claims' checks by verdict, as of the publication date next to as known now."""
     counts = verdict_counts(doc_id)
@@ -205,6 +214,20 @@ def corpus_summary(doc_id: str) -> str:
     return "\n".join([*_byline(document),
                       f"{document['n_paragraphs']} paragraphs, {sentences} sentences, {document['n_words']} words; "
                       f"source: {document['url'] or 'no URL in the catalog'}"])
+
+
+@traced
+def paragraph_table(doc_id: str) -> pl.DataFrame:
+    """The article's paragraphs in reading order with their offsets into its text: `document["text"][start:end]` is
+    the paragraph, so any highlight found later maps back onto the file.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per paragraph; columns: doc_id, paragraph, start, end, n_sentences, n_words, text.
+    """
+    return load_corpus().paragraphs_of(doc_id).select("doc_id", "paragraph", "start", "end", "n_sentences",
+                                                      "n_words", "text")
 
 
 def paragraph_summary(doc_id: str) -> str:
@@ -274,23 +297,6 @@ def verdicts_takeaway(doc_id: str) -> str:
     lines += [f"  sentence {row['sentence']} vs {row['dataset']} {row['row_id']}: "
               f"{row['verdict_at_publication']} → {row['verdict']}" for row in changed.iter_rows(named=True)]
     return "\n".join(lines)
-
-
-def cite_article(doc_id: str, *, title: str, description: str, record: bool = False) -> dict:
-    """`meta` for `workbench.save`: the article as the source and input; with `record`, also the record tables
-    its claims were checked against (their licences and files)."""
-    from workbench import paths
-    from workbench.datasets import citing as cited
-
-    document = load_corpus().document(doc_id)
-    source = {"url": document["url"], "publisher": document["publisher"], "author": document["author"],
-              "title": document["title"], "date": str(document["published"]) if document["published"] else None}
-    meta = {"title": title, "description": description, "sources": [source],
-            "derived_from": [paths.seeds_dir() / document["file"]]}
-    if record:
-        meta["licences"] = cited.licences(RECORD)
-        meta["derived_from"] += cited.derived_from(RECORD)
-    return meta
 
 
 def _file_of(doc_id: str) -> str:

@@ -1,4 +1,4 @@
-"""Pieces every notebook view shares: organisation names, what a saved output cites, text safe for Markdown."""
+"""Pieces every notebook view shares: organisation names and text safe for Markdown."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import polars as pl
-
 from workbench import datasets
-from workbench.datasets import live
 from workbench.errors import UsageError
 
-__all__ = ["canonical_org", "citation", "md"]
+__all__ = ["canonical_org", "md"]
 
 
 def canonical_org(name: str, among: Iterable[str], *, parameter: str = "focus") -> str:
@@ -35,24 +32,6 @@ def canonical_org(name: str, among: Iterable[str], *, parameter: str = "focus") 
                      fix=f"use a canonical name such as {', '.join(map(repr, near))} "
                          f"(e.g. --param {parameter}={near[0]}); all {len(valid)} valid names: {', '.join(valid)}.",
                      column=parameter, value=name)
-
-
-def citation(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, list]:
-    """The `sources`, `licences` and `derived_from` of a saved output (merge into its meta).
-
-    Curated rows cite their `source_ids` (looked up in the sources table); live datasets cite their
-    provenance (licence, citation, the cached files' hashes).
-    """
-    from workbench.datasets import citing as record
-
-    names = list(dict.fromkeys(names))
-    curated = [n for n in names if n in datasets.list_datasets("curated")]
-    remote = [live.provenance(n) for n in names if n in live.live_datasets()]
-    return {"sources": record.sources_of(frame) + [{k: p[k] for k in ("name", "title", "citation", "url") if k in p}
-                                                   for p in remote],
-            "licences": sorted(set(record.licences(curated) if curated else []) | {p["licence"] for p in remote}),
-            "derived_from": record.derived_from(curated) + [
-                {"dataset": p["name"], "url": f["url"], "sha256": f["sha256"]} for p in remote for f in p["files"]]}
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~])")

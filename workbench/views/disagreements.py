@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from workbench import datasets
+from workbench.lineage import traced
 
 __all__ = ["FIGURE_COLUMNS", "figures", "side_by_side", "format_value"]
 
@@ -19,6 +20,7 @@ FIGURE_COLUMNS = ("quantity_id", "quantity", "subject", "reported_by", "value", 
                   "basis", "date_reported", "used_by_record", "record_row", "why", "confidence", "source_ids")
 
 
+@traced
 def figures(about: str | Iterable[str] | None = None) -> pl.DataFrame:
     """Every reported figure (reported_figures), or those whose subject names `about` (a name or several), by
     quantity and date reported; `shown` is the value in words ($45.0M, 27.0%).
@@ -38,6 +40,7 @@ def figures(about: str | Iterable[str] | None = None) -> pl.DataFrame:
             .sort("quantity_id", "date_reported", "reported_by"))
 
 
+@traced
 def side_by_side(about: str | Iterable[str] | None = None) -> pl.DataFrame:
     """One row per quantity: how many sources, the figures in words with their basis and who reported them (oldest
     first), the lowest and highest value, their ratio, and the value the record uses with the reason.

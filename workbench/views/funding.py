@@ -8,25 +8,22 @@ tranche rows plus the rest of the round, never a total and its parts, never two 
 `counting.caption()` says what a total counts and `left_out(focus)` what it leaves out. A compute commitment's
 `investor` is the buyer: money a lab commits to spend on someone's compute shows as `committed to spend`, never
 as money received (the deal ledger in `views.ledger` sets the two against each other).
-
-`cite` and `flat` (the CSV-ready frame of `workbench.outputs`) are used by the other views.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 import polars as pl
 
 from workbench import datasets
 from workbench.datasets.money import ASSET_LABELS, NOT_NEW_MONEY, STATUSES, Counting, flows
-from workbench.outputs import csv_ready as flat  # noqa: F401  (notebooks save flat tables through funding.flat)
-from workbench.views.common import canonical_org, citation
+from workbench.lineage import traced
+from workbench.views.common import canonical_org
 
 __all__ = [
     "DEAL_COLUMNS", "FUNDING", "PEERS", "POOLED", "RECEIVED", "SINCE", "SPEND", "STANDING", "Counting", "backers",
-    "cite", "comparison_takeaway", "flat", "focus_deals", "format_usd", "funding_focus", "lab_comparison", "left_out",
+    "comparison_takeaway", "focus_deals", "format_usd", "funding_focus", "lab_comparison", "left_out",
     "money_by_status", "peer_rows", "received_pieces", "status_pieces", "status_takeaway",
 ]
 
@@ -38,11 +35,6 @@ DEAL_COLUMNS = ("direction", "event_id", "date", "investor", "recipient", "deal"
                 "current_status", "condition", "asset", "asset_detail", "instrument", "countable", "compute_link",
                 "valuation_usd", "confidence", "source_ids")
 _TIED = pl.col("compute_link").fill_null(False)
-
-
-def cite(frame: pl.DataFrame, names: Sequence[str], *, title: str, description: str) -> dict:
-    """`meta` for `workbench.save`: title and description, plus what the frame's rows cite."""
-    return {"title": title, "description": description, **citation(frame, names)}
 
 
 def format_usd(value: float | None) -> str:
@@ -60,6 +52,7 @@ def funding_focus(focus: str) -> str:
     return canonical_org(focus, datasets.load(FUNDING)["recipient"].unique())
 
 
+@traced
 def focus_deals(focus: str) -> pl.DataFrame:
     """Every deal in which `focus` received money, and every compute commitment it made (`direction`), by date,
     with each row's status as first reported and now, its asset and condition.
@@ -79,6 +72,7 @@ def focus_deals(focus: str) -> pl.DataFrame:
             .select(DEAL_COLUMNS).sort("date", "event_id"))
 
 
+@traced
 def received_pieces(focus: str | None = None, *, since: dt.date | str | None = None) -> pl.DataFrame:
     """The pieces of money (`money.flows`) received by `focus` (every recipient when None) since `since`: compute
     commitments left out. All statuses and assets; filter with a `Counting`'s `mask()`.
@@ -98,6 +92,7 @@ def received_pieces(focus: str | None = None, *, since: dt.date | str | None = N
     return pieces
 
 
+@traced
 def money_by_status(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """What `focus` received, by status now and asset: one row per (status, asset) with pieces, disclosed money,
     undisclosed pieces and whether the default total counts it. Paid, committed, conditional and announced money
@@ -108,7 +103,7 @@ def money_by_status(focus: str, *, include_below_bar: bool = False) -> pl.DataFr
     polars.DataFrame
         One row per (status, asset), sorted by both; columns: status (the status now), asset, pieces, amount_usd
         (disclosed money; null when none is disclosed), undisclosed (pieces without an amount), in_default_total
-        (whether the default `Counting()` counts the row's pieces).
+        (whether the default `Counting()` counts the row's pieces), source_ids (the sources of its pieces).
     """
     default = Counting(include_below_bar=include_below_bar)
     everything = Counting(statuses=STATUSES, assets=tuple(ASSET_LABELS), include_below_bar=include_below_bar)
@@ -116,7 +111,8 @@ def money_by_status(focus: str, *, include_below_bar: bool = False) -> pl.DataFr
     return (pieces.with_columns(default.mask().alias("in_default_total"))
             .group_by(pl.col("current_status").alias("status"), "asset")
             .agg(pl.len().alias("pieces"), _disclosed_sum().alias("amount_usd"),
-                 pl.col("amount_usd").null_count().alias("undisclosed"), pl.col("in_default_total").all())
+                 pl.col("amount_usd").null_count().alias("undisclosed"), pl.col("in_default_total").all(),
+                 _sources_of_group())
             .sort("status", "asset"))
 
 
@@ -140,6 +136,7 @@ def left_out(focus: str, counting: Counting | None = None) -> str:
     return "Left out of this total: " + "; ".join(parts) + "."
 
 
+@traced
 def backers(focus: str, counting: Counting | None = None) -> pl.DataFrame:
     """Who put money into `focus`: per investor, the pieces `counting` counts (deals), their money, the part tied to
     the investor's cloud, first and last date, and `other_usd`: money from the same investor that this counting
@@ -167,6 +164,7 @@ def backers(focus: str, counting: Counting | None = None) -> pl.DataFrame:
             .sort(["amount_usd", "other_usd", "investor"], descending=[True, True, False], nulls_last=True))
 
 
+@traced
 def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
                    counting: Counting | None = None) -> pl.DataFrame:
     """`focus` and the `peers` labs that received the most counted money since `since`, one row each.
@@ -182,7 +180,8 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
         One row per lab, `focus` first; columns: lab, is_focus, deals, amount_usd (counted money received), tied_usd and
         tied_share (tied to the investor's cloud or compute), largest_backer and largest_backer_usd,
         first_valuation_usd, valuation_usd and valuation_date (the latest), valuation_multiple (latest over first),
-        committed_to_spend_usd (compute the lab committed to buy).
+        committed_to_spend_usd (compute the lab committed to buy), source_ids (the sources of the rows behind the
+        money, valuations and commitments of the row).
     """
     focus = funding_focus(focus)
     counting = counting or Counting()
@@ -207,22 +206,27 @@ def lab_comparison(focus: str, *, since: dt.date | str = SINCE, peers: int = PEE
                   pl.col("amount_usd").filter(_TIED).sum().alias("tied_usd")))
     standing = ~pl.col("current_status").cast(pl.String).is_in(["cancelled", "superseded"])
     sourced = pl.col("meets_bar") | pl.lit(counting.include_below_bar)
-    spend = (flows(datasets.load(FUNDING)).filter(pl.col("instrument") == "compute_commitment", standing, sourced,
-                                                  pl.col("date") >= _date(since))
-             .group_by("investor").agg(_disclosed_sum().alias("committed_to_spend_usd"))
-             .rename({"investor": "recipient"}))
+    committed = (flows(datasets.load(FUNDING)).filter(pl.col("instrument") == "compute_commitment", standing, sourced,
+                                                      pl.col("date") >= _date(since))
+                 .rename({"recipient": "supplier", "investor": "recipient"}))
+    spend = committed.group_by("recipient").agg(_disclosed_sum().alias("committed_to_spend_usd"))
+    behind = [rows.select("recipient", "source_ids")
+              for rows in (counted, pieces.filter(pl.col("valuation_usd").is_not_null()), committed)]
+    cited = pl.concat(behind).group_by("recipient").agg(_sources_of_group())
     table = (pl.DataFrame({"recipient": chosen}).join(money, on="recipient", how="left")
              .join(largest, on="recipient", how="left").join(valuations, on="recipient", how="left")
-             .join(spend, on="recipient", how="left"))
+             .join(spend, on="recipient", how="left").join(cited, on="recipient", how="left"))
     return table.with_columns(
         (pl.col("tied_usd") / pl.col("amount_usd")).alias("tied_share"),
         (pl.col("valuation_usd") / pl.col("first_valuation_usd")).alias("valuation_multiple"),
         (pl.col("recipient") == focus).alias("is_focus"),
     ).rename({"recipient": "lab"}).select(
         "lab", "is_focus", "deals", "amount_usd", "tied_usd", "tied_share", "largest_backer", "largest_backer_usd",
-        "first_valuation_usd", "valuation_usd", "valuation_date", "valuation_multiple", "committed_to_spend_usd")
+        "first_valuation_usd", "valuation_usd", "valuation_date", "valuation_multiple", "committed_to_spend_usd",
+        "source_ids")
 
 
+@traced
 def peer_rows(focus: str, *, since: dt.date | str = SINCE, peers: int = PEERS,
               counting: Counting | None = None) -> pl.DataFrame:
     """The pieces of money `counting` counts for the labs in `lab_comparison`, dated on or after `since` (for charts:
@@ -244,6 +248,11 @@ def _date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _sources_of_group() -> pl.Expr:
+    """The distinct sources of a group's rows, sorted: what an aggregated row cites."""
+    return pl.col("source_ids").explode().drop_nulls().unique().sort().alias("source_ids")
+
+
 def _disclosed_sum() -> pl.Expr:
     """Sum of the disclosed amounts: null when none is disclosed (unknown, not zero)."""
     return pl.when(pl.col("amount_usd").count() > 0).then(pl.col("amount_usd").sum())
@@ -254,6 +263,7 @@ STANDING = Counting(statuses=("paid", "committed", "conditional", "announced", "
                     assets=tuple(a for a in ASSET_LABELS if a not in NOT_NEW_MONEY))
 
 
+@traced
 def status_pieces(focus: str, *, include_below_bar: bool = False) -> pl.DataFrame:
     """The pieces of new money `focus` received that still stand (any asset, every status short of cancelled or
     superseded): what `charts.received_by_status` stacks. Its caption: `STANDING.caption()`.

@@ -11,6 +11,7 @@ import polars as pl
 
 from workbench import datasets
 from workbench.charts import BOARD_CRISIS, Highlight
+from workbench.lineage import traced
 from workbench.views.common import canonical_org
 
 __all__ = [
@@ -31,6 +32,7 @@ def governance_focus(org: str) -> str:
     return canonical_org(org, [*structures.drop_nulls(), *named.drop_nulls()])
 
 
+@traced
 def structure_history(org: str, *, as_of: dt.date | str | None = None, today: dt.date | None = None) -> pl.DataFrame:
     """Each recorded legal structure of `org` (as known on `as_of`), with the date the next one replaced it
     (`until`, else `today`) and the years it lasted.
@@ -59,6 +61,7 @@ def structure_on(org: str, day: dt.date) -> str | None:
     return history["legal_form"][-1] if history.height else None
 
 
+@traced
 def milestones(org: str, *, as_of: dt.date | str | None = None) -> pl.DataFrame:
     """The governance events naming `org`, each with the legal structure in force on its date (`structure`;
     null before the first recorded one).
@@ -79,6 +82,7 @@ def milestones(org: str, *, as_of: dt.date | str | None = None) -> pl.DataFrame:
         "confidence", "source_ids")
 
 
+@traced
 def phases(org: str, *, today: dt.date | None = None) -> pl.DataFrame:
     """One row per structure of `org`: its span, and the governance events recorded while it was in force
     (all, board or leadership changes, legal actions, partnership terms).
@@ -103,6 +107,7 @@ def phases(org: str, *, today: dt.date | None = None) -> pl.DataFrame:
             .with_columns(pl.col("events", "board_or_leadership", "legal", "partnership_terms").fill_null(0)))
 
 
+@traced
 def lab_structures(focus: str, *, as_of: dt.date | str | None = None) -> pl.DataFrame:
     """Every lab's latest legal structure as known on `as_of` (default: now), with how many structures it has had
     by then; `is_focus` marks `focus`.
@@ -131,6 +136,7 @@ def window(highlight: Highlight = BOARD_CRISIS, *, margin_days: int = 0) -> tupl
     return highlight.start - margin, highlight.end + margin
 
 
+@traced
 def events_in(highlight: Highlight = BOARD_CRISIS, *, margin_days: int = 0) -> pl.DataFrame:
     """The governance events dated inside a highlighted span (default: the Nov 2023 OpenAI board crisis).
 

@@ -20,6 +20,7 @@ from workbench.analysis import Analysis
 from workbench.analysis.claims import VERDICTS, summarise
 from workbench.charts.base import finish
 from workbench.charts.theme import VERDICT_COLOURS
+from workbench.lineage import traced
 from workbench.outputs import Document
 from workbench.views.risk import md
 
@@ -30,6 +31,7 @@ __all__ = [
 DATASETS = ("funding_events", "governance_events", "org_structures", "policy_events")
 
 
+@traced
 def evidence(analysis: Analysis) -> pl.DataFrame:
     """One row per (claim, record row): both verdicts, the note, the row's summary and confidence, its sources.
 
@@ -74,6 +76,7 @@ def _cited_sources(rows: pl.DataFrame) -> pl.DataFrame:
                                     pl.col("url").fill_null("no URL")).alias("cite")))
 
 
+@traced
 def brief(analysis: Analysis) -> pl.DataFrame:
     """One row per checkable claim: its best verdict as of publication and as of now, what the record learnt
     since (notes of the rows that were not yet public), the record rows behind it and their sources, primary and
@@ -110,6 +113,7 @@ def brief(analysis: Analysis) -> pl.DataFrame:
             .sort("sentence"))
 
 
+@traced
 def verdict_counts(rows: pl.DataFrame) -> pl.DataFrame:
     """Rows (claims or record matches) per verdict as of publication and as of now, every verdict listed.
 
@@ -127,6 +131,7 @@ def verdict_counts(rows: pl.DataFrame) -> pl.DataFrame:
     return grid.join(counted, on=["as_of", "verdict"], how="left").with_columns(pl.col("rows").fill_null(0))
 
 
+@traced
 def verdict_chart(rows: pl.DataFrame, *, unit: str = "record matches", title: str | None = None) -> alt.Chart:
     """Bars of `rows` (`brief` or `evidence`) per verdict, at publication above now; the caption counts the
     record rows and sources behind them."""
@@ -179,6 +184,7 @@ def takeaways(claims: pl.DataFrame, matches: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
+@traced
 def brief_document(document: dict, brief: pl.DataFrame, evidence: pl.DataFrame) -> Document:
     """The brief ready to paste: the article's reference, the take-aways, then each claim with its verdicts then
     and now, what changed, the record rows and their sources (publisher, date, link), as Markdown and as a

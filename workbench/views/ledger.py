@@ -15,6 +15,7 @@ import polars as pl
 
 from workbench import datasets
 from workbench.datasets.money import NOT_NEW_MONEY, flows
+from workbench.lineage import traced
 
 __all__ = ["IN", "BACK", "IN_STATUSES", "ledger", "ledger_flows", "left_out", "takeaway", "usd_text"]
 
@@ -28,6 +29,7 @@ _FLOW_COLUMNS = ("direction", "investor", "lab", "year", "status", "asset", "amo
 _FLOWS: dict[tuple[str, bool], pl.DataFrame] = {}  # keyed on the data version: an edited overlay shows up
 
 
+@traced
 def ledger_flows(*, include_below_bar: bool = False) -> pl.DataFrame:
     """One row per piece of money between an investor group and a lab: `direction` money in (investor to lab) or
     committed back (the lab's compute commitment to the investor group's cloud or chips), with year, status now,
@@ -70,6 +72,7 @@ def _ledger_flows(include_below_bar: bool) -> pl.DataFrame:
             .select(_FLOW_COLUMNS).sort("investor", "lab", "date", "event_id"))
 
 
+@traced
 def ledger(*, by_year: bool = False, lab: str | None = None, include_below_bar: bool = False) -> pl.DataFrame:
     """For each investor group and lab (and year, with `by_year`): money in by status, its assets, the money
     committed back, the net and the ratio, whether the money goes round (`circular`), and the sources.

@@ -20,12 +20,13 @@ from workbench.analysis.entities import extract_entities
 from workbench.charts.base import finish, low_confidence, paint, time_x
 from workbench.charts.theme import colour_scale
 from workbench.datasets.money import Counting, flows
+from workbench.lineage import traced
 from workbench.views.common import canonical_org
 from workbench.views.risk import Live
 
 __all__ = [
-    "RECEIVED", "SPENT", "TIMELINE_SCHEMA", "TRACKS", "incident_rows", "model_rows", "money_caption", "names_of",
-    "record_timeline", "resolve_org", "summary", "takeaway", "timeline", "timeline_chart",
+    "RECEIVED", "SPENT", "TIMELINE_SCHEMA", "TRACKS", "funding_received", "incident_rows", "model_rows",
+    "money_caption", "names_of", "record_timeline", "resolve_org", "summary", "takeaway", "timeline", "timeline_chart",
 ]
 
 # what the summary adds up: money received (cash, paid or committed) and compute bought (committed or paid)
@@ -51,6 +52,7 @@ def names_of(org: str) -> list[str]:
     return [row["name"], *(row["aliases"] or [])]
 
 
+@traced
 def timeline(org: str, loaded: Iterable[Live] = ()) -> pl.DataFrame:
     """`org`'s whole timeline: the curated record plus its models and incidents from the live datasets loaded.
 
@@ -67,6 +69,7 @@ def timeline(org: str, loaded: Iterable[Live] = ()) -> pl.DataFrame:
                                               if item.loaded and item.name in rows)])
 
 
+@traced
 def record_timeline(org: str) -> pl.DataFrame:
     """The curated record of `org`: funding received, money or compute it committed to others (`spending`),
     governance events, structures, and policy events whose title names it; one row each, oldest first. Funding
@@ -113,6 +116,7 @@ def record_timeline(org: str) -> pl.DataFrame:
     return _timeline(parts)
 
 
+@traced
 def model_rows(epoch_models: pl.DataFrame, org: str) -> pl.DataFrame:
     """`org`'s models in Epoch AI's data (its name or an alias among the model's organisations) as timeline
     rows; `what` gives the training compute, the model's link is its source.
@@ -135,6 +139,7 @@ def model_rows(epoch_models: pl.DataFrame, org: str) -> pl.DataFrame:
         pl.col("confidence").cast(pl.String), pl.concat_list(pl.col("link")).list.drop_nulls().alias("source_ids"))])
 
 
+@traced
 def incident_rows(aiid_incidents: pl.DataFrame, org: str) -> pl.DataFrame:
     """Incidents alleging `org` deployed or developed the system (the AI Incident Database's slugs of its
     names, e.g. "openai", "mistral"), as timeline rows citing their incident page.
@@ -155,6 +160,7 @@ def incident_rows(aiid_incidents: pl.DataFrame, org: str) -> pl.DataFrame:
         pl.concat_list(pl.format("https://incidentdatabase.ai/cite/{}", "incident_id")).alias("source_ids"))])
 
 
+@traced
 def summary(timeline: pl.DataFrame) -> pl.DataFrame:
     """Per track: rows, first and last date, low-confidence rows, and money: for funding, cash paid or committed
     (`RECEIVED`); for spending, compute bought, committed or paid (`SPENT`); both from countable rows that meet the
@@ -195,6 +201,19 @@ def money_caption() -> str:
     return f"Funding: {RECEIVED.caption()} Spending: {SPENT.caption()}"
 
 
+@traced
+def funding_received(org: str) -> pl.DataFrame:
+    """Every funding_events row with `org` as the recipient, as the record holds it (the funding chart's rows).
+
+    Returns
+    -------
+    polars.DataFrame
+        The funding_events rows whose recipient is `org`; columns as `datasets.load("funding_events")`.
+    """
+    return datasets.load("funding_events").filter(pl.col("recipient") == org)
+
+
+@traced
 def timeline_chart(timeline: pl.DataFrame, org: str) -> alt.Chart:
     """Every row of the timeline at its date, one line per track, coloured by theme; low-confidence hollow."""
     title = f"{org} across funding, governance and AI risk"

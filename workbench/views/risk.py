@@ -23,13 +23,12 @@ from workbench import charts, datasets
 from workbench.analysis import Analysis
 from workbench.datasets import live
 from workbench.errors import OfflineError
-from workbench.outputs import csv_ready as flat  # noqa: F401  (notebooks save flat tables through risk.flat)
-from workbench.views.common import citation, md  # noqa: F401  (re-exported for the notebooks)
+from workbench.lineage import traced
+from workbench.views.common import md  # noqa: F401  (re-exported for the notebooks)
 
 __all__ = [
-    "GROWTH_SINCE", "LIVE", "Live", "citation", "compute_growth", "compute_takeaway", "concern_trace",
-    "concerns_raised", "doubling_months", "flat", "live_charts", "load_live", "md", "responses", "staged_release",
-    "takeaways", "times_model",
+    "GROWTH_SINCE", "LIVE", "Live", "compute_growth", "compute_takeaway", "concern_trace", "concerns_raised",
+    "doubling_months", "live_charts", "load_live", "md", "responses", "staged_release", "takeaways", "times_model",
 ]
 
 LIVE = ("epoch_models", "aiid_incidents")
@@ -39,6 +38,7 @@ GROWTH_SINCE = 2010  # the deep-learning era: Epoch's compute trend is fitted fr
 # --- the article's concerns and what answered them ------------------------------------------------------
 
 
+@traced
 def concerns_raised(analysis: Analysis) -> pl.DataFrame:
     """One row per (concern, sentence or paragraph) where the article raises a concern of the record's vocabulary.
 
@@ -66,6 +66,7 @@ def concerns_raised(analysis: Analysis) -> pl.DataFrame:
             .sort(pl.col("concern").replace_strict({c: i for i, c in enumerate(vocabulary)}), "paragraph"))
 
 
+@traced
 def responses(concerns: Iterable[str], published: dt.date | None) -> pl.DataFrame:
     """Policy events naming any of `concerns`, oldest first, with `since_article` (after publication).
 
@@ -85,6 +86,7 @@ def responses(concerns: Iterable[str], published: dt.date | None) -> pl.DataFram
             .sort("date", "event_id"))
 
 
+@traced
 def concern_trace(raised: pl.DataFrame, answered: pl.DataFrame) -> pl.DataFrame:
     """Per concern the article raises: where, how many instruments named it before and since, the first since.
 
@@ -114,6 +116,7 @@ def concern_trace(raised: pl.DataFrame, answered: pl.DataFrame) -> pl.DataFrame:
                           .fill_null(0).cast(pl.Int64)))
 
 
+@traced
 def staged_release(published: dt.date | None) -> pl.DataFrame:
     """The stages of the GPT-2 release in the record, each with its distance in days from the article.
 
@@ -164,6 +167,7 @@ class Live:
         return self.frame is not None
 
 
+@traced
 def load_live(name: str) -> Live:
     """Read a live dataset from the download cache only (no network); not cached → frame None and a note
     naming the command that fetches it."""
@@ -176,6 +180,7 @@ def load_live(name: str) -> Live:
     return Live(name, frame, f"{name}: {frame.height} rows from the cache ({title}).")
 
 
+@traced
 def compute_growth(epoch_models: pl.DataFrame, since: int = GROWTH_SINCE) -> pl.DataFrame:
     """Per year since `since`: models with a compute estimate, the largest training compute and its model.
 
@@ -218,7 +223,8 @@ def compute_takeaway(epoch_models: pl.DataFrame, since: int = GROWTH_SINCE, mode
 
 
 def live_charts(loaded: Iterable[Live], *, highlight: str = "OpenAI") -> dict[str, alt.TopLevelMixin]:
-    """The charts of the live datasets that are loaded: training compute (`highlight` marked), incidents a year."""
+    """The charts of the live datasets that are loaded: training compute (`highlight` marked), incidents a year.
+    Not traced as a whole: each chart keeps the lineage of its own dataset from its builder."""
     builders = {"epoch_models": lambda f: charts.training_compute(f, highlight=highlight),
                 "aiid_incidents": charts.incidents_per_year}
     return {item.name: builders[item.name](item.frame) for item in loaded if item.loaded and item.name in builders}

@@ -23,8 +23,10 @@ import polars as pl
 import traitlets
 from altair.utils.schemapi import debug_mode
 
+from workbench import datasets
 from workbench.datasets import citing as record
 from workbench.errors import UsageError
+from workbench.lineage import Lineage, lineage_of, tag
 from workbench.widgets.render import esc, table_html
 
 __all__ = [
@@ -140,21 +142,22 @@ class Explorer(widgets.VBox):
 
     def save(self) -> list:
         """Write the table and the chart (with sidecars naming the source rows) and report the file names."""
-        from workbench.outputs import csv_ready, save
+        from workbench.outputs import save
 
         frame = self.selection
         if frame.is_empty():  # saving nothing would silently replace the selection saved last
             raise UsageError("nothing to save: the filters and the chart selection keep no rows.",
                              fix="widen the filters or clear the chart selection, then save again.",
                              column="selection", value=self.describe())
-        meta = {"title": f"{self.title}: {self.describe()}",
-                "description": f"{frame.height} rows selected in the {self.title}. Filters: {self.describe()}.",
-                "sources": record.sources_of(frame), "licences": record.licences(self.datasets),
-                "derived_from": record.derived_from(self.datasets)}
-        saved = [save(csv_ready(frame.select([c for c in self.columns if c in frame.columns])),
-                      f"{self.name}/selection", meta=meta)]
+        about = {"title": f"{self.title}: {self.describe()}",
+                 "description": f"{frame.height} rows selected in the {self.title}. Filters: {self.describe()}."}
+        # the selection's rows cite their own sources; the explorer's tables are its inputs
+        inputs = Lineage.union(lineage_of(datasets.load(name)) for name in self.datasets).inputs()
+        shown = frame.select([c for c in self.columns if c in frame.columns])
+        rows = Lineage(cited=(frame["source_ids"],)) if "source_ids" in frame.columns else Lineage()
+        saved = [save(tag(shown, inputs | rows), f"{self.name}/selection", **about)]
         if self.chart is not None:
-            saved.append(save(self.chart, f"{self.name}/chart", meta=meta))
+            saved.append(save(tag(self.chart, inputs | rows), f"{self.name}/chart", **about))
         self.status = "Saved " + "; ".join(str(s) for s in saved)
         self._output.append_stdout(self.status + "\n")
         return saved
