@@ -105,11 +105,14 @@ def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.Dat
     own ("The group opted not to release…") takes the actors of the sentence before it in its paragraph.
     """
     keys = ["doc_id", "paragraph"]
-    spans = sentences.select(*keys, "sentence", "paragraph_start", "paragraph_end")
+    spans = sentences.select(*keys, "sentence", "paragraph_start", "paragraph_end").sort("paragraph_start")
 
     def per_sentence(mentions: pl.DataFrame) -> pl.DataFrame:
-        inside = pl.col("start").is_between(pl.col("paragraph_start"), pl.col("paragraph_end"), closed="left")
-        return mentions.join(spans, on=keys).filter(inside).sort("start").group_by("doc_id", "sentence")
+        # each mention to the last sentence starting at or before it (an as-of join: linear, where joining every
+        # mention to every sentence of its paragraph grew with their product), kept if it starts inside that one
+        placed = mentions.sort("start").join_asof(spans, left_on="start", right_on="paragraph_start", by=keys,
+                                                  strategy="backward", check_sortedness=False)  # both sorted above
+        return placed.filter(pl.col("start") < pl.col("paragraph_end")).group_by("doc_id", "sentence")
 
     actors = per_sentence(entities.filter(pl.col("in_record"))).agg(
         pl.col("canonical").unique(maintain_order=True).alias("actors"))
