@@ -142,3 +142,18 @@ def test_executed_notebooks_keep_no_clock_times_memory_addresses_or_random_widge
     assert "2026-12" not in first and "0x7f" not in first and "duration" not in first and "a" * 32 not in first
     assert json.loads(first)["cells"][0]["outputs"][0]["data"]["application/vnd.jupyter.widget-view+json"][
         "model_id"] == f"{1:032x}"
+
+
+def test_prints_cut_at_different_moments_give_the_same_executed_notebook() -> None:
+    import json
+
+    from workbench.runner import reproducible
+
+    def cut(*pieces: str) -> str:
+        return json.dumps({"metadata": {}, "cells": [{"metadata": {}, "outputs": [
+            *({"output_type": "stream", "name": "stdout", "text": piece} for piece in pieces),
+            {"output_type": "stream", "name": "stderr", "text": "warning\n"}]}]})
+
+    once, twice = reproducible(cut("a\nb\nc\n")), reproducible(cut("a\n", "b\nc\n"))
+    assert once == twice
+    assert [o["name"] for o in json.loads(once)["cells"][0]["outputs"]] == ["stdout", "stderr"]

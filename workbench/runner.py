@@ -279,6 +279,9 @@ def reproducible(text: str) -> str:
     the order the cells show them and then as they refer to each other. Two runs of the same inputs then write the
     same notebook, and reports built from it are the same too."""
     notebook = json.loads(text)
+    for cell in notebook.get("cells", []):
+        if "outputs" in cell:
+            cell["outputs"] = _coalesced(cell["outputs"])
     for holder in [notebook.get("metadata", {}), *(cell.get("metadata", {}) for cell in notebook.get("cells", []))]:
         holder.pop("execution", None)
         timing = holder.get("papermill")
@@ -290,6 +293,23 @@ def reproducible(text: str) -> str:
     renumbered = {model_id: f"{number:032x}" for number, model_id in enumerate(_widget_order(notebook), start=1)}
     text = re.sub(r"[0-9a-f]{32}", lambda match: renumbered.get(match.group(0), match.group(0)), text)
     return json.dumps(json.loads(text), indent=1, ensure_ascii=False, sort_keys=True) + "\n"  # keys in the new order
+
+
+def _coalesced(outputs: list[dict]) -> list[dict]:
+    """Adjacent prints to the same stream as one output: where the kernel cuts a stream depends on timing."""
+    merged: list[dict] = []
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            merged.append(output)
+            continue
+        text = output.get("text", "")
+        text = "".join(text) if isinstance(text, list) else text
+        previous = merged[-1] if merged else None
+        if previous is not None and previous.get("output_type") == "stream" and previous["name"] == output.get("name"):
+            text = "".join(previous["text"]) + text
+            merged.pop()
+        merged.append({**output, "text": text.splitlines(keepends=True)})
+    return merged
 
 
 def _widget_order(notebook: dict) -> list[str]:
