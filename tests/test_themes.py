@@ -370,11 +370,6 @@ def test_evaluation_splits_and_subthemes() -> None:
         evaluate_themes("test")
 
 
-def test_committed_scores_file_is_up_to_date() -> None:
-    assert themes.SCORES_FILE.read_text(encoding="utf-8") == themes.render_scores(), (
-        "regenerate with: python -m workbench.analysis.themes")
-
-
 def test_shipped_lexicon_covers_the_design_subthemes() -> None:
     subthemes = set(load_lexicon(with_user=False)["subtheme"])
     assert {"compute", "valuation", "cloud", "structure", "board", "control", "regulation", "transparency",

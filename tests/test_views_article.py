@@ -20,7 +20,8 @@ def test_theme_profile_of_the_seed_is_mostly_funding() -> None:
     profile = article.theme_profile(SEED_ID)
     assert profile["theme"].to_list() == ["funding", "governance", "ai_risk", "none"]
     funding = profile.row(0, named=True)
-    assert funding["paragraphs"] == 7 and funding["share_of_paragraphs"] == pytest.approx(0.7)
+    # six, as the gold labels say: paragraph 6's "computing power" is big tech's power (ai_risk), not spending
+    assert funding["paragraphs"] == 6 and funding["share_of_paragraphs"] == pytest.approx(0.6)
     assert "cloud" in funding["subthemes"]
     assert profile.filter(pl.col("theme") == "none")["paragraph_numbers"][0].to_list() == [9]
     assert profile.filter(pl.col("theme") == "none")["evidence_terms"][0] == 0

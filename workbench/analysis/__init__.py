@@ -57,9 +57,9 @@ class Analysis:
 
 def analyze_batch(paragraphs: pl.DataFrame, record: Record) -> dict[str, pl.DataFrame]:
     """The pure step: paragraphs (doc_id, paragraph, text, published) → the frames named in FRAMES."""
-    from workbench.analysis.themes import tag_themes
+    from workbench.analysis.theme_model import classify_themes
 
-    tags = tag_themes(paragraphs, id_columns=_KEYS)
+    tags = classify_themes(paragraphs, id_columns=_KEYS)
     entities = extract_entities(paragraphs, record.entities, id_columns=_KEYS)
     amounts = extract_amounts(paragraphs, id_columns=_KEYS)
     dates = extract_dates(paragraphs, id_columns=_KEYS)
