@@ -13,7 +13,7 @@ LAYERS = {
     "foundation": {"errors", "paths", "text", "catalog", "atomic_write", "hashing", "provenance", "vega_bundle",
                    "run_control", "lineage"},
     "data": {"datasets", "corpus"},
-    "analysis": {"analysis"},
+    "analysis": {"analysis", "batch"},
     "charts": {"charts"},
     "outputs": {"outputs", "attribution", "citation_formats", "tables", "reports", "notebook_setup"},
     "explorers": {"widgets"},

@@ -17,7 +17,8 @@ from workbench.errors import UsageError, WorkbenchError
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 # modules that each add one sub-command; later issues append here
-COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli", "workbench.app"]
+COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli", "workbench.batch.cli",
+                   "workbench.app"]
 
 
 class _Parser(argparse.ArgumentParser):
