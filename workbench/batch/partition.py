@@ -85,7 +85,8 @@ def _analysed(documents: pl.DataFrame, record: Record) -> dict[str, pl.DataFrame
     frames = analyze_batch(paragraphs, record)
     counts = paragraphs.group_by("doc_id").len("paragraphs").with_columns(pl.col("paragraphs").cast(pl.Int64))
     summary = documents.select("doc_id", "published", "title", "publisher", "url",
-                               chars=pl.col("text").str.len_chars().cast(pl.Int64)).join(counts, on="doc_id", how="left")
+                               chars=pl.col("text").str.len_chars().cast(pl.Int64))
+    summary = summary.join(counts, on="doc_id", how="left")
     return {"documents": summary.with_columns(pl.col("paragraphs").fill_null(0)),
             **{name: frames[name] for name in FRAMES if name in frames}}
 
