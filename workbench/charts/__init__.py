@@ -10,7 +10,7 @@ polars, and embeds only what it draws. Empty input gives a chart that says there
 """
 
 from workbench.charts.base import MAX_ROWS, distinct_count, source_caption
-from workbench.charts.corpus import paragraph_lengths
+from workbench.charts.corpus import actors_named, amounts_per_year, paragraph_lengths, themes_per_year
 from workbench.charts.funding import (
     compute_link_share,
     cumulative_by_recipient,
@@ -26,7 +26,7 @@ from workbench.charts.theme import FONT, PALETTE, THEME, THEME_COLOURS, captione
 
 __all__ = [
     "THEME", "FONT", "PALETTE", "THEME_COLOURS", "MAX_ROWS", "workbench_theme", "captioned", "source_caption",
-    "distinct_count", "paragraph_lengths",
+    "distinct_count", "paragraph_lengths", "themes_per_year", "actors_named", "amounts_per_year",
     "funding_timeline", "cumulative_by_recipient", "investor_recipient_matrix", "valuation_steps",
     "compute_link_share", "received_by_status", "deal_flows", "structure_bands", "governance_timeline", "Highlight",
     "BOARD_CRISIS",

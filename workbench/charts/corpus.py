@@ -1,14 +1,16 @@
-"""Charts of the article corpus (seeds/): paragraphs as `corpus` splits them."""
+"""Charts of a corpus: paragraphs as `corpus` splits them (seeds/), and a whole corpus over time (07-corpus)."""
 
 from __future__ import annotations
 
 import altair as alt
 import polars as pl
 
-from workbench.charts.theme import captioned
+from workbench.charts.theme import GREY, THEME_COLOURS, captioned, colour_scale
 from workbench.lineage import traced
 
-__all__ = ["paragraph_lengths"]
+_THEMES = [theme for theme in THEME_COLOURS if theme != "none"]
+
+__all__ = ["actors_named", "amounts_per_year", "paragraph_lengths", "themes_per_year"]
 
 
 @traced
@@ -31,4 +33,49 @@ def paragraph_lengths(paragraphs: pl.DataFrame, *, title: str | None = None) -> 
                      alt.Tooltip("opening:N", title="Opens with")],
         )
         .properties(title=captioned(title or "Words per paragraph", caption), width=560, height=260)
+    )
+
+
+@traced
+def themes_per_year(trend: pl.DataFrame, *, caption: str, title: str = "Themes per year") -> alt.Chart:
+    """The share of each year's paragraphs carrying each theme (a paragraph may carry several), a line per theme."""
+    return (
+        alt.Chart(trend).mark_line(point=True)
+        .encode(x=alt.X("year:O", title="Year of publication"),
+                y=alt.Y("share:Q", title="Share of the year's paragraphs", axis=alt.Axis(format="%")),
+                color=alt.Color("theme:N", title="Theme", scale=colour_scale(_THEMES, fixed=THEME_COLOURS)),
+                tooltip=[alt.Tooltip("year:O"), alt.Tooltip("theme:N"), alt.Tooltip("paragraphs:Q"),
+                         alt.Tooltip("year_paragraphs:Q", title="Paragraphs that year"),
+                         alt.Tooltip("share:Q", format=".1%")])
+        .properties(title=captioned(title, caption), width=560, height=260)
+    )
+
+
+@traced
+def actors_named(named: pl.DataFrame, *, caption: str, title: str = "The actors most named") -> alt.Chart:
+    """Documents naming each actor, most first; actors the record knows are marked."""
+    data = named.with_columns(known=pl.when(pl.col("in_record")).then(pl.lit("in the record"))
+                              .otherwise(pl.lit("not in the record")))
+    return (
+        alt.Chart(data).mark_bar()
+        .encode(y=alt.Y("actor:N", title=None, sort="-x"), x=alt.X("documents:Q", title="Documents naming it"),
+                color=alt.Color("known:N", title=None, scale=alt.Scale(domain=["in the record", "not in the record"],
+                                                                        range=[THEME_COLOURS["funding"], GREY])),
+                tooltip=[alt.Tooltip("actor:N"), alt.Tooltip("label:N", title="Kind"), alt.Tooltip("documents:Q"),
+                         alt.Tooltip("mentions:Q")])
+        .properties(title=captioned(title, caption), width=480, height=alt.Step(18))
+    )
+
+
+@traced
+def amounts_per_year(amounts: pl.DataFrame, *, caption: str,
+                     title: str = "Money amounts mentioned per year") -> alt.Chart:
+    """How many amounts each year's documents mention, by currency (mentions, not money: a deal recurs)."""
+    return (
+        alt.Chart(amounts).mark_bar()
+        .encode(x=alt.X("year:O", title="Year of publication"), y=alt.Y("amounts:Q", title="Amounts mentioned"),
+                color=alt.Color("currency:N", title="Currency"),
+                tooltip=[alt.Tooltip("year:O"), alt.Tooltip("currency:N"), alt.Tooltip("amounts:Q"),
+                         alt.Tooltip("documents:Q"), alt.Tooltip("median:Q", title="Median amount", format=",.0f")])
+        .properties(title=captioned(title, caption), width=560, height=240)
     )
