@@ -108,3 +108,28 @@ def test_the_takeaway_line_counts_claims_and_what_changed(seed) -> None:
     line = hindsight.takeaway_line(brief)
     assert line.startswith(f"Take-away: {brief.height} checkable claims;")
     assert f"{brief.filter(pl.col('since_publication') != '').height} read differently with hindsight." in line
+
+
+def test_a_brief_never_confirms_a_claim_whose_figure_the_record_does_not_state(tmp_path) -> None:
+    """Microsoft's part in OpenAI's October 2024 round is recorded without an amount: the row of the event is
+    found, but a claim stating a figure for it stays unverifiable, and says which part."""
+    article = tmp_path / "round.txt"
+    article.write_text("Microsoft invested $5 billion in OpenAI in October.\n", encoding="utf-8")
+    analysis = analyze(article, published="2024-10-20")
+    brief = hindsight.brief(analysis)
+    claim = brief.row(0, named=True)
+    assert claim["event_row"] == "funding_events:msft-openai-2024-10"
+    assert (claim["verdict_now"], claim["verdict_part_now"]) == ("unverifiable", "amount")
+    assert "amount unverifiable ($5 billion)" in claim["parts"]
+    document = hindsight.brief_document({"doc_id": "round"}, brief, hindsight.evidence(analysis))
+    assert "- **Verdict:** unverifiable (amount) at publication, unverifiable (amount) now" in document.markdown
+
+
+def test_no_table_shows_a_claims_best_verdict(seed) -> None:
+    """The call for regulation is answered by laws (related rows, consistent now), but no record row is its event:
+    the brief says unverifiable, not the best verdict among the rows."""
+    _, evidence, brief = seed
+    call = evidence.filter(pl.col("claim").str.contains("called for regulation"))
+    assert set(call.filter(pl.col("role") == "related")["verdict_now"]) == {"consistent"}
+    row = brief.filter(pl.col("claim").str.contains("called for regulation")).row(0, named=True)
+    assert (row["verdict_now"], row["verdict_part_now"], row["event_row"]) == ("unverifiable", "event", "")

@@ -24,6 +24,9 @@ SUMMARIES: dict[str, tuple[str, pl.Expr]] = {
                                                  pl.col("date"))),
     "policy_events": ("event_id", pl.format("{} [{}, {}] ({})", pl.col("title"), pl.col("jurisdiction"),
                                             pl.col("status"), pl.col("date"))),
+    "company_financials": ("financial_id", pl.format("{} {}: {} {} {} (to {})", pl.col("company"),
+                                                     pl.col("fiscal_period"), pl.col("metric"), pl.col("value"),
+                                                     pl.col("currency"), pl.col("period_end"))),
 }
 
 

@@ -148,26 +148,29 @@ def amounts(doc_id: str) -> pl.DataFrame:
 @traced
 def then_and_now(doc_id: str) -> pl.DataFrame:
     """Each checkable claim × record row, with its verdict as of the publication date and as known now;
-    `changed` marks the claims hindsight reads differently.
+    `changed` marks the claims hindsight reads differently. The claim's event row (`role` event) carries the
+    claim's own verdict, decided part by part, and names the deciding part; related rows never decide it.
 
     Returns
     -------
     polars.DataFrame
-        One row per claim and record row, by sentence; columns: paragraph, sentence, kind, claim, dataset, row_id,
-        verdict_at_publication, verdict (as known now), changed, note.
+        One row per claim and record row, by sentence, the event row first; columns: paragraph, sentence, kind, claim,
+        role ('event' or 'related'), dataset, row_id, verdict_at_publication, verdict (as known now), verdict_part
+        (the part deciding verdict: amount, date, party or event; null when consistent), changed, note.
     """
     found = analysis(doc_id)
     return (found.claims.select("paragraph", "sentence", "kind", pl.col("text").alias("claim"))
             .join(found.matches, on="sentence", how="inner")
             .with_columns((pl.col("verdict_at_publication") != pl.col("verdict")).alias("changed"))
-            .sort("sentence", "dataset", "row_id", nulls_last=True)
-            .select("paragraph", "sentence", "kind", "claim", "dataset", "row_id", "verdict_at_publication",
-                    "verdict", "changed", "note"))
+            .sort("sentence", "role", "dataset", "row_id", nulls_last=True)
+            .select("paragraph", "sentence", "kind", "claim", "role", "dataset", "row_id", "verdict_at_publication",
+                    "verdict", "verdict_part", "changed", "note"))
 
 
 @traced
 def verdict_counts(doc_id: str) -> pl.DataFrame:
-    """How many claim × record checks end in each verdict, as of publication and as known now.
+    """How many claim × record checks end in each verdict, as of publication and as known now (each check's own
+    verdict: no claim is counted by the best of its checks).
 
     Returns
     -------

@@ -3,9 +3,11 @@
 `evidence(analysis)` lists each (claim, record row) match with the row's summary, confidence and the sources
 it cites (publisher, date, kind, URL, looked up through `source_ids` in the `sources` table), originating and
 primary sources first: a fact-checker reads the company, the regulator or the outlet that broke it before any
-follow-up; `brief(...)` folds
-that into one row per claim — the brief a journalist would cite. Both are flat (no list cells), so they save
-as CSV as they are.
+follow-up. Each claim has one row for the event it describes (`role` event; dataset null when the record has
+none) and may have rows related to that event (`role` related: another account of the same money, a later
+stage, a law answering a concern). `brief(...)` folds that into one row per claim — the brief a journalist
+would cite — whose verdict is its event row's, decided part by part (each amount, date, party and the event):
+never the best verdict among the rows it met. Both are flat (no list cells), so they save as CSV as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import polars as pl
 
 from workbench import charts, datasets
 from workbench.analysis import Analysis
-from workbench.analysis.claims import VERDICTS, summarise
+from workbench.analysis.claims import VERDICTS, summarise, verdict_label
 from workbench.charts.base import finish
 from workbench.charts.theme import VERDICT_COLOURS
 from workbench.lineage import traced
@@ -33,16 +35,20 @@ DATASETS = ("funding_events", "governance_events", "org_structures", "policy_eve
 
 @traced
 def evidence(analysis: Analysis) -> pl.DataFrame:
-    """One row per (claim, record row): both verdicts, the note, the row's summary and confidence, its sources.
+    """One row per (claim, record row): both verdicts, the part deciding them, the note, the row's summary and
+    confidence, its sources.
 
     A claim the record cannot speak to keeps its row (dataset and row_id null, verdict unverifiable).
 
     Returns
     -------
     polars.DataFrame
-        One row per (claim, record row), by sentence; columns: doc_id, paragraph, sentence, kind, claim, verdict_then
-        (as of publication), verdict_now, dataset, row_id, record (the row's summary), confidence, note, source_ids,
-        sources (each as 'publisher (date, kind): URL') and source_urls, the last three joined by '; '.
+        One row per (claim, record row), by sentence, the claim's event row first; columns: doc_id, paragraph,
+        sentence, kind, claim, role ('event': the row of the event the claim describes, whose verdict is the claim's;
+        'related': a row related to that event), verdict_then (as of publication), verdict_now, verdict_part (the part
+        deciding verdict_now: amount, date, party or event; empty when consistent), dataset, row_id, record (the row's
+        summary), confidence, note, source_ids, sources (each as 'publisher (date, kind): URL') and source_urls, the
+        last three joined by '; '.
     """
     from workbench.datasets.citing import record_rows
 
@@ -56,11 +62,11 @@ def evidence(analysis: Analysis) -> pl.DataFrame:
     return (matches.join(claims, on=["doc_id", "sentence"], how="left")
             .join(rows.drop("source_ids"), on=["dataset", "row_id"], how="left")
             .join(cited, on=["dataset", "row_id"], how="left")
-            .select("doc_id", "paragraph", "sentence", "kind", "claim",
+            .select("doc_id", "paragraph", "sentence", "kind", "claim", "role",
                     pl.col("verdict_at_publication").alias("verdict_then"), pl.col("verdict").alias("verdict_now"),
-                    "dataset", "row_id", pl.col("summary").alias("record"), "confidence", "note",
-                    "source_ids", "sources", "source_urls")
-            .sort("sentence", "dataset", "row_id", nulls_last=True))
+                    pl.col("verdict_part").fill_null(""), "dataset", "row_id", pl.col("summary").alias("record"),
+                    "confidence", "note", "source_ids", "sources", "source_urls")
+            .sort("doc_id", "sentence", "role", "dataset", "row_id", nulls_last=True))
 
 
 def _cited_sources(rows: pl.DataFrame) -> pl.DataFrame:
@@ -78,16 +84,23 @@ def _cited_sources(rows: pl.DataFrame) -> pl.DataFrame:
 
 @traced
 def brief(analysis: Analysis) -> pl.DataFrame:
-    """One row per checkable claim: its best verdict as of publication and as of now, what the record learnt
-    since (notes of the rows that were not yet public), the record rows behind it and their sources, primary and
-    originating sources first across all of the claim's rows.
+    """One row per checkable claim: its verdict as of publication and as of now with the part deciding each,
+    what the record learnt since (notes of the rows that were not yet public), the record rows behind it and their
+    sources, primary and originating sources first across all of the claim's rows.
+
+    A claim's verdict is its event row's: consistent only if every part it states (each amount, its date, its
+    parties, the event) is; otherwise the weakest part decides and is named, so a claim whose figure the record
+    does not state is never consistent. Rows related to the event never raise it.
 
     Returns
     -------
     polars.DataFrame
         One row per checkable claim, by sentence; columns: doc_id, paragraph, sentence, kind, claim, verdict_then,
-        verdict_now, since_publication (notes of the rows whose verdict changed), record_rows ('dataset:row_id', joined
-        by '; '), evidence (every row's note, joined by ' | '), sources, source_urls.
+        verdict_now, verdict_part_then and verdict_part_now (the part deciding each: amount, date, party or event;
+        empty when consistent), parts (every part's verdict now, in words), event_row ('dataset:row_id' of the
+        claim's event, empty when the record has none), since_publication (notes of the rows whose verdict changed),
+        record_rows ('dataset:row_id', joined by '; '), evidence (every row's note, joined by ' | '), sources,
+        source_urls.
     """
     from workbench.datasets.citing import record_rows
 
@@ -100,17 +113,22 @@ def brief(analysis: Analysis) -> pl.DataFrame:
                  .agg(pl.col("cite").str.join("; ").alias("sources"),
                       pl.col("url").drop_nulls().str.join("; ").alias("source_urls")))
     learnt = pl.col("note").filter(pl.col("verdict_then") != pl.col("verdict_now"))
+    row = pl.format("{}:{}", "dataset", "row_id")
     rows = found.group_by("doc_id", "sentence", maintain_order=True).agg(
         pl.col("paragraph", "kind", "claim").first(),
-        pl.format("{}:{}", "dataset", "row_id").drop_nulls().str.join("; ").alias("record_rows"),
+        row.filter(pl.col("role") == "event").drop_nulls().first().alias("event_row"),
+        row.drop_nulls().str.join("; ").alias("record_rows"),
         pl.col("note").str.join(" | ").alias("evidence"),
         learnt.str.join(" | ").alias("since_publication"))
-    return (rows.join(summarise(analysis.matches), on=["doc_id", "sentence"])
+    verdicts = summarise(analysis.matches).rename({"verdict_part": "verdict_part_now"})
+    return (rows.join(verdicts, on=["doc_id", "sentence"])
             .join(per_claim, on=["doc_id", "sentence"], how="left")
-            .with_columns(pl.col("sources", "source_urls").fill_null(""))
+            .with_columns(pl.col("sources", "source_urls", "event_row", "verdict_part_then", "verdict_part_now",
+                                 "parts").fill_null(""))
             .select("doc_id", "paragraph", "sentence", "kind", "claim", "verdict_then", "verdict_now",
-                    "since_publication", "record_rows", "evidence", "sources", "source_urls")
-            .sort("sentence"))
+                    "verdict_part_then", "verdict_part_now", "parts", "event_row", "since_publication", "record_rows",
+                    "evidence", "sources", "source_urls")
+            .sort("doc_id", "sentence"))
 
 
 @traced
@@ -175,13 +193,22 @@ def takeaways(claims: pl.DataFrame, matches: pl.DataFrame) -> str:
     lines = [f"- **{claims.height}** checkable claims; "
              f"the record confirmed **{count(claims, 'verdict_then', 'consistent')}** "
              f"as of publication and confirms **{count(claims, 'verdict_now', 'consistent')}** now; "
-             f"**{count(claims, 'verdict_now', 'unverifiable')}** stay unverifiable.",
+             f"**{count(claims, 'verdict_now', 'unverifiable')}** stay unverifiable{_unchecked_figures(claims)}.",
              f"- **{matches.filter(pl.col('row_id').is_not_null()).height}** record matches, "
              f"**{public_later}** "
              f"of them public only after publication; **{learnt.height}** claims read differently with hindsight:"]
     lines += [f"  - sentence {row['sentence']} (“{md(row['claim'])}”): {md(row['since_publication'])}"
               for row in learnt.iter_rows(named=True)]
     return "\n".join(lines)
+
+
+def _unchecked_figures(claims: pl.DataFrame) -> str:
+    """', N of them because the record does not state their figure' (a claim never counts as confirmed then)."""
+    if "verdict_part_now" not in claims.columns:
+        return ""
+    unchecked = claims.filter((pl.col("verdict_now") == "unverifiable") & (pl.col("verdict_part_now") == "amount"))
+    return f", **{unchecked.height}** of them because the record does not state their figure" if unchecked.height \
+        else ""
 
 
 @traced
@@ -200,15 +227,19 @@ def brief_document(document: dict, brief: pl.DataFrame, evidence: pl.DataFrame) 
             f"<p class='ref'>{_esc(reference)}{_html_link(document.get('url'), ' (article)')}</p>",
             "<h2>Claims</h2>"]
     for claim in brief.iter_rows(named=True):
-        verdict = f"{claim['verdict_then']} at publication, {claim['verdict_now']} now"
+        then = verdict_label(claim["verdict_then"], claim.get("verdict_part_then") or None)
+        now = verdict_label(claim["verdict_now"], claim.get("verdict_part_now") or None)
         sources = rows.get(claim["sentence"], [])
         markdown += [f"### Sentence {claim['sentence']} (paragraph {claim['paragraph']}, {claim['kind']})", "",
-                     f"> {md(claim['claim'])}", "", f"- **Verdict:** {verdict}"]
+                     f"> {md(claim['claim'])}", "", f"- **Verdict:** {then} at publication, {now} now"]
         page += [f"<section><h3>Sentence {claim['sentence']} "
                  f"(paragraph {claim['paragraph']}, {_esc(claim['kind'])})</h3>",
                  f"<blockquote>{_esc(claim['claim'])}</blockquote>",
-                 f"<p><strong>Verdict:</strong> <span class='v-{claim['verdict_then']}'>{claim['verdict_then']}</span> "
-                 f"at publication, <span class='v-{claim['verdict_now']}'>{claim['verdict_now']}</span> now</p>"]
+                 f"<p><strong>Verdict:</strong> <span class='v-{claim['verdict_then']}'>{_esc(then)}</span> "
+                 f"at publication, <span class='v-{claim['verdict_now']}'>{_esc(now)}</span> now</p>"]
+        if claim.get("parts"):
+            markdown.append(f"- **Parts checked:** {md(claim['parts'])}")
+            page.append(f"<p><strong>Parts checked:</strong> {_esc(claim['parts'])}</p>")
         if claim["since_publication"]:
             markdown.append(f"- **Since publication:** {md(claim['since_publication'])}")
             page.append(f"<p><strong>Since publication:</strong> {_esc(claim['since_publication'])}</p>")

@@ -1,8 +1,9 @@
 """ArticleReader: one article in readable paragraphs, with themes, actors, amounts and dates marked, and a
 side panel of its claims, each with its verdicts (at publication and now) and the record rows behind it.
 
-The table (and `.selection`) holds one row per claim × record row; clicking a paragraph in the theme strip
-narrows it to that paragraph's claims.
+The table (and `.selection`) holds one row per claim × record row: the claim's event row (`role` event), whose
+verdict is the claim's, decided part by part with the deciding part named, then rows related to that event;
+clicking a paragraph in the theme strip narrows it to that paragraph's claims.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import polars as pl
 import traitlets
 
 from workbench import datasets
+from workbench.analysis.claims import verdict_label
 from workbench.analysis.themes import THEMES
 from workbench.charts.theme import THEME_COLOURS, VERDICT_COLOURS, captioned
 from workbench.datasets import citing as record
@@ -53,9 +55,11 @@ def claim_rows(doc_id: str) -> pl.DataFrame:
 def _claim_rows(doc_id: str, version: str) -> pl.DataFrame:
     analysis = analysis_of(doc_id)
     claims = analysis.claims.select("paragraph", "sentence", pl.col("text").alias("claim"), "kind")
-    matches = analysis.matches.select("sentence", "dataset", "row_id", "verdict_at_publication", "verdict", "note")
+    matches = analysis.matches.select("sentence", "role", "dataset", "row_id", "verdict_at_publication", "verdict",
+                                      "verdict_part", "verdict_part_at_publication", "parts", "note")
     rows = claims.join(matches, on="sentence", how="left")
-    return rows.join(record.record_rows(matches), on=["dataset", "row_id"], how="left").sort("sentence")
+    return (rows.join(record.record_rows(matches), on=["dataset", "row_id"], how="left")
+            .sort("sentence", "role", "dataset", "row_id", nulls_last=True))
 
 
 def _documents() -> pl.DataFrame:
@@ -70,8 +74,8 @@ class ArticleReader(Explorer):
     name = "article-reader"
     title = "Article reader"
     datasets = ("funding_events", "governance_events", "org_structures", "policy_events")
-    columns = ("paragraph", "sentence", "claim", "kind", "verdict_at_publication", "verdict", "dataset", "row_id",
-               "summary", "confidence", "source_ids")
+    columns = ("paragraph", "sentence", "claim", "kind", "role", "verdict_at_publication", "verdict", "verdict_part",
+               "dataset", "row_id", "summary", "confidence", "source_ids")
     filters = ("doc_id", "themes", "marks", "claim")
 
     doc_id = traitlets.Unicode(SEED, help="the document shown (a doc_id of the corpus)")
@@ -191,18 +195,30 @@ class ArticleReader(Explorer):
         items = []
         for _sentence, group in selection.group_by("sentence", maintain_order=True):
             first = group.row(0, named=True)
-            found = []
+            found = [_claim_verdict(event) for event in group.filter(pl.col("role") == "event").iter_rows(named=True)]
             for m in group.filter(pl.col("dataset").is_not_null()).iter_rows(named=True):
                 then = badge("then: " + m["verdict_at_publication"], _verdict_colour(m["verdict_at_publication"]))
                 verdicts = f"{then} {badge('now: ' + m['verdict'], _verdict_colour(m['verdict']))}"
-                found.append(f"<li>{verdicts} <code>{esc(m['dataset'])}:{esc(m['row_id'])}</code> "
+                found.append(f"<li>{verdicts} <small>{esc(m['role'])}</small> "
+                             f"<code>{esc(m['dataset'])}:{esc(m['row_id'])}</code> "
                              f"{esc(m['summary'])} <small>[{esc(m['confidence'])}; sources: "
                              f"{source_links(m['source_ids'], self._sources)}]</small><br>"
                              f"<small>{esc(m['note'])}</small></li>")
-            rows = "".join(found) or "<li><i>no record row</i></li>"
+            if group.filter(pl.col("dataset").is_not_null()).is_empty():
+                found.append("<li><i>no record row</i></li>")
+            rows = "".join(found)
             items.append(f"<div style='margin-bottom:8px'><b>¶{first['paragraph']} · {esc(first['kind'])}</b> "
                          f"{esc(first['claim'])}<ul>{rows}</ul></div>")
         return f"<h4>Claims ({len(items)})</h4>" + ("".join(items) or "<p><i>no claims selected</i></p>")
+
+
+def _claim_verdict(event: dict) -> str:
+    """The claim's own verdict (its event row's), then and now, with the part deciding each and every part's."""
+    then = verdict_label(event["verdict_at_publication"], event["verdict_part_at_publication"])
+    now = verdict_label(event["verdict"], event["verdict_part"])
+    return (f"<li><b>claim:</b> {badge('then: ' + then, _verdict_colour(event['verdict_at_publication']))} "
+            f"{badge('now: ' + now, _verdict_colour(event['verdict']))}"
+            f"<br><small>parts: {esc(event['parts'] or '')}</small></li>")
 
 
 def _verdict_colour(verdict: str | None) -> str:
