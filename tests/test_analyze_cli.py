@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -9,10 +12,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from workbench.analysis import analyze, analyze_corpus
+from workbench.analysis import FRAMES, analyze, analyze_corpus, write_corpus_analysis
+from workbench.analysis.report import _rendered
+from workbench.analysis.segment import paragraphs_of
 from workbench.cli import main
 from workbench.errors import DocumentError, EmptyDocumentError, UsageError
+from workbench.text import split_paragraphs
 
 ARTICLE = ("Amazon said on Monday it would invest up to $4 billion in Anthropic.\n\n"
            "Anthropic was founded in 2021 by former OpenAI staff.\n")
@@ -124,3 +132,108 @@ def test_cli_main_prints_json(capsys) -> None:
     assert main(["analyze", "bloomberg-2019-07-22-microsoft-openai"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["document"]["paragraph_count"] == 10
+
+
+# --- the command prints what analyze() gives, byte for byte, through the fast path ------------------------------
+
+def _printed(*args: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["analyze", *args]) == 0
+    return out.getvalue()
+
+
+def _as_json_dump_writes(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+@pytest.mark.parametrize("published", [None, "2026-01-01"])
+def test_the_command_prints_exactly_the_json_of_analyze_for_the_seed(published: str | None) -> None:
+    args = ["bloomberg-2019-07-22-microsoft-openai"] + (["--published", published] if published else [])
+    expected = _as_json_dump_writes(analyze(args[0], published=published).to_json())
+    assert _printed(*args) == expected
+
+
+@pytest.mark.parametrize("text", [
+    ARTICLE,
+    'Quotes "inside", a back\\slash, a tab\tand controls \x01\x1f\x7f; OpenAI raised $1.5 billion.\r\n\r\n'
+    "Emoji \U0001f600 and \u2028 line separators: Microsoft paid \u20ac35 million in 2019.\n \n\n\n",
+    "No date, one paragraph: Anthropic.",
+])
+def test_the_command_prints_exactly_the_json_of_analyze_for_odd_articles(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "odd.txt"
+    path.write_bytes(text.encode("utf-8"))
+    assert _printed(str(path)) == _as_json_dump_writes(analyze(path).to_json())
+
+
+def test_rendered_json_matches_the_json_module_for_every_kind_of_cell() -> None:
+    strings = ["", "plain", '"quoted"', "back\\slash", "".join(map(chr, range(0x20))), "\x7f\u2028é中\U0001f600", None]
+    floats = [0.0, 1e-05, 2.5e-7, 0.1, 4e9, 1e16, -3.25, float("nan"), float("inf"), None]
+    frame = pl.DataFrame({
+        "s": strings,
+        "f": floats[:len(strings)],
+        "i": [1, -2, None, 10**15, 0, 7, 8],
+        "b": [True, False, None, True, True, False, None],
+        "d": [dt.date(2019, 7, 22), None, dt.date(1999, 1, 1), None, None, None, None],
+        "words": [[], ["a"], None, ["x", None, '"'], [], ["b", "c"], []],
+        "nested": [[{"k": "v", "n": 1}], [], None, [{"k": None, "n": None}, {"k": "\n", "n": 3}], [], [], []],
+    })
+    texts = frame.select(_rendered(pl.struct(frame.columns), pl.Struct(frame.schema), depth=2).alias("json"))
+    for row, text in zip(frame.to_dicts(), texts["json"]):
+        expected = json.dumps({"x": [row]}, indent=2, ensure_ascii=False, default=str)
+        assert expected.split("\n", 2)[2].rsplit("\n", 2)[0].strip() == text.strip()
+
+
+_break_texts = st.lists(st.text(alphabet=st.sampled_from(list("ab \n\r\t\u00a0\u2003\x1c.")), max_size=60), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_break_texts)
+def test_batch_paragraph_spans_equal_the_single_text_splitter(texts: list[str]) -> None:
+    documents = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts},
+                             schema={"doc_id": pl.String, "text": pl.String})
+    expected = [(f"d{i}", number, span.start, span.end, span.text) for i, text in enumerate(texts)
+                for number, span in enumerate(split_paragraphs(text), start=1)]
+    assert paragraphs_of(documents).rows() == expected
+
+
+# --- corpus mode, streamed ----------------------------------------------------------------------------------------
+
+def _corpus_table() -> pl.DataFrame:
+    texts = [ARTICLE, "Microsoft invested $10 billion in OpenAI in January 2023.\n\nOpenAI said so.",
+             "Musk left OpenAI's board in 2018.", "Google invested $300 million in Anthropic.\n\nAmazon followed."]
+    return pl.DataFrame({"doc_id": [f"doc-{i}" for i in range(len(texts))], "text": texts,
+                         "published": ["2023-09-25", "2023-01-23", "2019-02-20", ""]})
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_streamed_corpus_analysis_writes_the_frames_analyze_corpus_returns(tmp_path: Path, suffix: str) -> None:
+    table = tmp_path / f"articles{suffix}"
+    frame = _corpus_table()
+    frame.write_csv(table) if suffix == ".csv" else frame.write_parquet(table)
+    whole = analyze_corpus(table, progress=False)
+    for batch_size in (1, 3, 50_000):  # a batch per document, batches across slices, one batch
+        folders = write_corpus_analysis(table, tmp_path / f"out-{batch_size}", batch_size=batch_size, progress=False)
+        for name in FRAMES:
+            expected = getattr(whole, name)
+            if expected.height:
+                got = pl.read_parquet(folders[name])
+                assert got.select(expected.columns).equals(expected), (name, batch_size)
+
+
+def test_two_workers_give_the_frames_of_one(tmp_path: Path) -> None:
+    table = tmp_path / "articles.parquet"
+    _corpus_table().write_parquet(table)
+    one = analyze_corpus(table, batch_size=1, progress=False)
+    two = analyze_corpus(table, batch_size=1, progress=False, workers=2)  # this process and one spawned
+    for name in FRAMES:
+        assert getattr(two, name).equals(getattr(one, name)), name
+
+
+def test_a_table_streamed_needs_the_rows_of_a_document_together(tmp_path: Path) -> None:
+    paragraphs = pl.DataFrame({"doc_id": ["a", "b", "a"], "paragraph": [1, 1, 2],
+                               "text": ["OpenAI raised $1 billion.", "Microsoft too.", "Then more."]})
+    table = tmp_path / "scattered.parquet"
+    paragraphs.write_parquet(table)
+    with pytest.raises(UsageError, match="'a' are not next to each other"):
+        write_corpus_analysis(table, tmp_path / "out", batch_size=1, progress=False)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,12 +103,15 @@ def analyze_corpus(source: str | Path | pl.DataFrame, *, batch_size: int = 50_00
     `source` is a folder of .txt/.md articles (with an optional catalog.csv), a parquet or CSV file with
     columns doc_id, text and optionally published, or a polars frame of paragraphs (doc_id, paragraph, text,
     published) such as `synthetic.synthetic_paragraphs` makes. `workers > 1` maps batches over that many
-    processes (spawned, not forked: polars' thread pool does not survive a fork).
+    processes (spawned, not forked: polars' thread pool does not survive a fork). Every frame of the result is
+    held in memory; `write_corpus_analysis` keeps only a few batches.
     """
     _check_batching(batch_size, workers)
     paragraphs = corpus_paragraphs(source)
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in FRAMES}
-    for frames in _analysed_batches(paragraphs, batch_size, record, progress, workers):
+    batches = _batches(paragraphs, batch_size)
+    total = _batch_count(paragraphs, batch_size)
+    for frames in _analysed_batches(batches, record, progress, workers, total=total):
         for name, frame in frames.items():
             parts[name].append(frame)
     frames = {name: pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame()
@@ -121,14 +125,18 @@ def write_corpus_analysis(source: str | Path | pl.DataFrame, output_dir: Path, *
                           record: Record | None = None, progress: bool | None = None, workers: int = 1
                           ) -> dict[str, Path]:
     """Like `analyze_corpus`, but each batch's frames go to `output_dir/<frame>/part-NNNNN.parquet` as they
-    are made, so memory stays that of one batch however large the corpus. Read back with
-    `pl.scan_parquet(output_dir / "claims")`."""
+    are made. Read back with `pl.scan_parquet(output_dir / "claims")`.
+
+    A parquet or CSV `source` is read a slice of rows at a time, so memory stays that of a few batches however
+    large the corpus, the table included; its rows of one document must then be next to each other (a table of
+    paragraphs sorted by doc_id, or one row per document). A folder or a frame is held whole, the results not.
+    """
     from workbench.atomic_write import write_files_atomically
 
     _check_batching(batch_size, workers)
     folders = {name: Path(output_dir) / name for name in FRAMES}
-    paragraphs = corpus_paragraphs(source)
-    for number, frames in enumerate(_analysed_batches(paragraphs, batch_size, record, progress, workers)):
+    for number, frames in enumerate(_analysed_batches(_streamed_batches(source, batch_size), record, progress,
+                                                      workers)):
         files = {}
         for name, frame in frames.items():
             buffer = io.BytesIO()
@@ -144,29 +152,50 @@ def _check_batching(batch_size: int, workers: int) -> None:
                          fix="use e.g. batch_size=50000, workers=2.", value=(batch_size, workers))
 
 
-def _analysed_batches(paragraphs: pl.DataFrame, batch_size: int, record: Record | None, progress: bool | None,
-                      workers: int) -> Iterator[dict[str, pl.DataFrame]]:
+def _analysed_batches(batches: Iterable[pl.DataFrame], record: Record | None, progress: bool | None, workers: int,
+                      *, total: int | None = None) -> Iterator[dict[str, pl.DataFrame]]:
+    """analyze_batch over `batches`, in order, taking them one at a time as they are needed."""
     from tqdm.auto import tqdm
 
     record = record or Record.load()
-    batches = list(_batches(paragraphs, batch_size))
     with _mapper(workers, record) as mapper:
-        yield from tqdm(mapper(batches), total=len(batches), desc="analysing", unit="batch",
-                        disable=progress is False)
+        yield from tqdm(mapper(batches), total=total, desc="analysing", unit="batch", disable=progress is False)
 
 
 @contextmanager
 def _mapper(workers: int, record: Record) -> Iterator:
-    """A function mapping analyze_batch over batches, in order: in this process, or in `workers` processes."""
+    """A function mapping analyze_batch over batches, in order: in this process, or in this process and
+    `workers - 1` spawned ones.
+
+    This process takes every `workers`-th batch, starting with the first, and the pool the others: it works
+    instead of waiting, and while it reads the first batch the workers start (spawning one and importing the
+    package takes a second or two). At most two batches per process are in flight (`Executor.map` would take every
+    batch at once, and hold them all in memory until their turn).
+    """
     if workers == 1:
         yield lambda batches: (analyze_batch(batch, record) for batch in batches)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(record,)) as pool:
-        yield lambda batches: pool.map(_worker_batch, batches)
+    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_worker, initargs=(record,)) as pool:
+        def mapped(batches: Iterable[pl.DataFrame]) -> Iterator[dict[str, pl.DataFrame]]:
+            pending: deque[Future | dict[str, pl.DataFrame]] = deque()
+            for number, batch in enumerate(batches):
+                if number % workers:
+                    pending.append(pool.submit(_worker_batch, batch))
+                    continue
+                pending.append(analyze_batch(batch, record))
+                while pending and (len(pending) > 2 * workers or not isinstance(pending[0], Future)
+                                   or pending[0].done()):
+                    first = pending.popleft()
+                    yield first.result() if isinstance(first, Future) else first
+            while pending:
+                first = pending.popleft()
+                yield first.result() if isinstance(first, Future) else first
+
+        yield mapped
 
 
 _WORKER_RECORD: list[Record] = []
@@ -210,19 +239,21 @@ def _read_table(path: Path) -> pl.DataFrame:
             return pl.read_parquet(path)
         return pl.read_csv(path, infer_schema=False)
     except (pl.exceptions.PolarsError, OSError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UsageError(f"the table cannot be read ({reason}).",
-                         fix="save it as a UTF-8 CSV with a header row (doc_id,text[,published]) or as a parquet "
-                             "file written by polars or pandas.", file=path) from None
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: Exception) -> UsageError:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return UsageError(f"the table cannot be read ({reason}).",
+                      fix="save it as a UTF-8 CSV with a header row (doc_id,text[,published]) or as a parquet "
+                          "file written by polars or pandas.", file=path)
 
 
 def _split_documents(documents: pl.DataFrame) -> pl.DataFrame:
-    from workbench.text import split_paragraphs
+    """Paragraphs as `text.split_paragraphs` cuts them, for the whole column at once (no Python loop)."""
+    from workbench.analysis.segment import paragraphs_of
 
-    rows = [{"doc_id": doc_id, "paragraph": number, "text": span.text}
-            for doc_id, text in documents.select("doc_id", "text").iter_rows()
-            for number, span in enumerate(split_paragraphs(text or ""), start=1)]
-    paragraphs = pl.DataFrame(rows, schema={"doc_id": pl.String, "paragraph": pl.Int64, "text": pl.String})
+    paragraphs = paragraphs_of(documents.select("doc_id", pl.col("text").cast(pl.String))).drop("start", "end")
     if "published" in documents.columns:
         paragraphs = paragraphs.join(documents.select("doc_id", "published"), on="doc_id", how="left")
     return paragraphs
@@ -247,11 +278,70 @@ def _with_published(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _batches(paragraphs: pl.DataFrame, batch_size: int) -> Iterator[pl.DataFrame]:
     """Batches of whole documents, each about batch_size paragraphs (a long document stays whole)."""
-    sizes = paragraphs.group_by("doc_id", maintain_order=True).len()
-    batch_of = (sizes["len"].cum_sum() - sizes["len"]) // batch_size
-    numbered = paragraphs.join(sizes.select("doc_id", batch_of.alias("batch")), on="doc_id", maintain_order="left")
+    numbered = paragraphs.join(_batch_numbers(paragraphs, batch_size), on="doc_id", maintain_order="left")
     for _, batch in numbered.group_by("batch", maintain_order=True):
         yield batch.drop("batch")
+
+
+def _batch_numbers(paragraphs: pl.DataFrame, batch_size: int) -> pl.DataFrame:
+    """doc_id → the batch it goes in: a document goes in the batch where its first paragraph falls."""
+    sizes = paragraphs.group_by("doc_id", maintain_order=True).len()
+    return sizes.select("doc_id", ((sizes["len"].cum_sum() - sizes["len"]) // batch_size).alias("batch"))
+
+
+def _batch_count(paragraphs: pl.DataFrame, batch_size: int) -> int:
+    numbers = _batch_numbers(paragraphs, batch_size)["batch"]
+    return numbers.n_unique() if len(numbers) else 0
+
+
+def _streamed_batches(source: str | Path | pl.DataFrame, batch_size: int) -> Iterator[pl.DataFrame]:
+    """`_batches` of the corpus, reading a parquet or CSV file a slice at a time; other sources whole."""
+    path = None if isinstance(source, pl.DataFrame) else Path(source)
+    if path is None or path.suffix.lower() not in (".parquet", ".csv") or not path.is_file():
+        yield from _batches(corpus_paragraphs(source), batch_size)
+        return
+    waiting = None  # paragraphs read but not yet in a batch: the last document read may go on in the next slice
+    done: set = set()
+    for rows in _table_slices(path, batch_size):
+        missing = {"doc_id", "text"} - set(rows.columns)
+        if missing:
+            raise UsageError(f"the table lacks column(s) {', '.join(sorted(missing))}.",
+                             fix="give it a doc_id and a text column (and optionally published).", file=path)
+        paragraphs = corpus_paragraphs(rows)
+        seen_before = paragraphs.filter(pl.col("doc_id").is_in(list(done)))["doc_id"] if done else []
+        if len(seen_before):
+            raise UsageError(f"the rows of document {seen_before[0]!r} are not next to each other in the table, so "
+                             "it cannot be read a slice at a time.",
+                             fix="sort the table by doc_id, or use analyze_corpus, which reads it whole.", file=path)
+        waiting = paragraphs if waiting is None else pl.concat([waiting, paragraphs], how="diagonal_relaxed")
+        numbers = _batch_numbers(waiting, batch_size)
+        last = numbers["doc_id"][-1]
+        ready = numbers.filter((pl.col("batch") < numbers["batch"].max()) & (pl.col("doc_id") != last))  # full ones
+        if ready.is_empty():
+            continue
+        done.update(ready["doc_id"].to_list())
+        ready_ids = ready["doc_id"].implode()
+        yield from _batches(waiting.filter(pl.col("doc_id").is_in(ready_ids)), batch_size)
+        waiting = waiting.filter(~pl.col("doc_id").is_in(ready_ids))
+    if waiting is not None and waiting.height:
+        yield from _batches(waiting, batch_size)
+
+
+def _table_slices(path: Path, batch_size: int) -> Iterator[pl.DataFrame]:
+    """The rows of a parquet or CSV corpus table, a slice at a time; polars' errors named with the file."""
+    def read() -> Iterator[pl.DataFrame]:
+        scan = pl.scan_parquet(path) if path.suffix.lower() == ".parquet" else pl.scan_csv(path, infer_schema=False)
+        yield from scan.collect_batches(chunk_size=max(1, batch_size // 4))
+
+    slices = read()
+    while True:
+        try:
+            rows = next(slices)
+        except StopIteration:
+            return
+        except (pl.exceptions.PolarsError, OSError) as error:
+            raise _unreadable(path, error) from None
+        yield rows
 
 
 def _document(doc_or_path: str | Path, published: dt.date | str | None):

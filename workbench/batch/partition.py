@@ -75,13 +75,11 @@ def run_partition(partition: Partition, record: Record, out: str | Path, *,
 
 def _analysed(documents: pl.DataFrame, record: Record) -> dict[str, pl.DataFrame]:
     from workbench.analysis import analyze_batch
-    from workbench.text import split_paragraphs
+    from workbench.analysis.segment import paragraphs_of
 
-    rows = [(doc_id, number, span.text, published)
-            for doc_id, text, published in documents.select("doc_id", "text", "published").iter_rows()
-            for number, span in enumerate(split_paragraphs(text), start=1)]
-    paragraphs = pl.DataFrame(rows, schema={"doc_id": pl.String, "paragraph": pl.Int64, "text": pl.String,
-                                            "published": pl.Date}, orient="row")
+    paragraphs = (paragraphs_of(documents).join(documents.select("doc_id", "published"), on="doc_id",
+                                                maintain_order="left")
+                  .select("doc_id", "paragraph", "text", "published"))
     frames = analyze_batch(paragraphs, record)
     counts = paragraphs.group_by("doc_id").len("paragraphs").with_columns(pl.col("paragraphs").cast(pl.Int64))
     summary = documents.select("doc_id", "published", "title", "publisher", "url",
