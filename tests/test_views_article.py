@@ -153,3 +153,13 @@ def test_verdicts_takeaway_reads_the_verdict_counts_and_the_changed_checks() -> 
 def test_unknown_doc_id_names_the_nearest() -> None:
     with pytest.raises(UsageError, match="bloomberg-2019-07-22-microsoft-openai"):
         article.theme_profile("bloomberg-2019-07-22")
+
+
+@pytest.mark.filterwarnings("ignore::workbench.errors.UncataloguedDocumentWarning")
+def test_actors_the_record_does_not_know_each_get_their_own_row(seed_copy) -> None:
+    (seed_copy / "unknowns.txt").write_text("Kestrel Labs raised $20 million from Brightwater Capital, its chief "
+                                            "executive Ama Okafor said.\n", encoding="utf-8")
+    table = article.actors("unknowns")
+    unknown = table.filter(~pl.col("in_record"))
+    assert {"Kestrel Labs", "Brightwater Capital", "Ama Okafor"} <= set(unknown["canonical"])
+    assert unknown["canonical"].null_count() == 0 and unknown.height == unknown["canonical"].n_unique()

@@ -112,10 +112,12 @@ def actors(doc_id: str) -> pl.DataFrame:
     Returns
     -------
     polars.DataFrame
-        One row per actor (canonical, label, kind, in_record), most mentioned first; columns: canonical, label, kind,
-        mentions, paragraphs (a list), written_as (the spellings, joined by ' / '), in_record.
+        One row per actor (canonical, label, kind, in_record), most mentioned first; columns: canonical (the name
+        as written for an actor the record does not know), label, kind, mentions, paragraphs (a list), written_as
+        (the spellings, joined by ' / '), in_record.
     """
-    found = analysis(doc_id).entities
+    # an actor the record does not know has no canonical name: it goes by the name as written, each its own row
+    found = analysis(doc_id).entities.with_columns(canonical=pl.coalesce("canonical", "text"))
     return (found.group_by("canonical", "label", "kind", "in_record")
             .agg(pl.len().alias("mentions"), pl.col("paragraph").unique().sort().alias("paragraphs"),
                  pl.col("text").unique().sort().str.join(" / ").alias("written_as"))

@@ -231,7 +231,7 @@ def _spans(analysis: Any, themes: tuple[str, ...], marks: tuple[str, ...], claim
     parts = [analysis.evidence.filter(pl.col("theme").is_in(list(themes))).select(
         "paragraph", "start", "end", pl.col("theme").alias("kind"),
         pl.format("{}: {}", pl.col("theme"), pl.col("term")).alias("label"))]
-    labels = {"actors": (analysis.entities, pl.format("{} ({})", pl.col("canonical"), pl.col("label"))),
+    labels = {"actors": (analysis.entities, pl.format("{} ({})", pl.coalesce("canonical", "text"), pl.col("label"))),
               "amounts": (analysis.amounts, pl.format("{} {} ({})", pl.col("value"), pl.col("currency"),
                                                       pl.col("qualifier"))),
               "dates": (analysis.dates, pl.format("{} ({})", pl.col("value"), pl.col("precision")))}
