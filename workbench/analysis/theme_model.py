@@ -245,7 +245,8 @@ def train(paragraphs: pl.DataFrame | None = None, *, c: float = 1.0) -> pl.DataF
     for theme in THEMES:
         gold = training[theme].to_list()
         keep = [i for i, label in enumerate(gold) if label in ("yes", "no")]
-        fitted = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000)
+        # liblinear shuffles with numpy's global generator unless given its own: same data, same weights
+        fitted = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000, random_state=0)
         fitted.fit(matrix[keep], [gold[i] == "yes" for i in keep], sample_weight=training["weight"].gather(keep))
         columns[theme] = [*fitted.coef_[0].tolist(), float(fitted.intercept_[0])]
     weights = pl.DataFrame(columns).with_columns(pl.col(THEMES).round(4))
