@@ -232,6 +232,7 @@ def train(paragraphs: pl.DataFrame | None = None, *, c: float = 1.0) -> pl.DataF
     """Fit one logistic regression per theme on `training_paragraphs()` (a theme labelled `either` leaves that
     paragraph out of that theme's fit) and return the weights, rounded so the file is stable."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     training = paragraphs if paragraphs is not None else training_paragraphs()
     if "weight" not in training.columns:
@@ -247,7 +248,8 @@ def train(paragraphs: pl.DataFrame | None = None, *, c: float = 1.0) -> pl.DataF
         keep = [i for i, label in enumerate(gold) if label in ("yes", "no")]
         # liblinear shuffles with numpy's global generator unless given its own: same data, same weights
         fitted = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000, random_state=0)
-        fitted.fit(matrix[keep], [gold[i] == "yes" for i in keep], sample_weight=training["weight"].gather(keep))
+        with threadpool_limits(limits=1):  # BLAS sums in one thread: the same weights on any machine
+            fitted.fit(matrix[keep], [gold[i] == "yes" for i in keep], sample_weight=training["weight"].gather(keep))
         columns[theme] = [*fitted.coef_[0].tolist(), float(fitted.intercept_[0])]
     weights = pl.DataFrame(columns).with_columns(pl.col(THEMES).round(4))
     return weights.filter(pl.any_horizontal(pl.col(THEMES).abs() >= 0.01) | (pl.col("feature") == _BIAS))
