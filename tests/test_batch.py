@@ -116,11 +116,13 @@ def test_the_dask_engine_writes_what_the_local_engine_writes(tmp_path: Path) -> 
     """A LocalCluster of two worker processes, started and stopped by the engine within the test."""
     path = tmp_path / "corpus.parquet"
     pl.DataFrame(_documents(60)).write_parquet(path)
+    threads = os.environ.get("OMP_NUM_THREADS")
     local = analyze_source(path, tmp_path / "local", partition_mb=0.01, progress=False)
     dask = analyze_source(path, tmp_path / "dask", engine="dask", workers=2, partition_mb=0.01, progress=False)
     assert len(local["partitions"]) >= 3
     assert _frames(tmp_path / "dask") == _frames(tmp_path / "local")
     assert json.dumps(dask) == json.dumps(local)
+    assert os.environ.get("OMP_NUM_THREADS") == threads  # the cluster's settings stay with its workers
 
 
 def test_the_command_line_runs_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

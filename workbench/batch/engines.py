@@ -11,6 +11,7 @@ can reach (a shared file system).
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +26,7 @@ __all__ = ["ENGINES", "MANIFEST", "analyze_source"]
 
 ENGINES = ("local", "dask")
 MANIFEST = "manifest.json"
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def analyze_source(source: str | Path, out: str | Path, *, engine: str = "local", scheduler: str | None = None,
@@ -75,6 +77,8 @@ def _run_dask(partitions: list[Partition], record: Record, out: Path, max_docume
               scheduler: str | None, workers: int) -> Iterable[Outcome]:
     from distributed import Client, LocalCluster, as_completed
 
+    # a LocalCluster sets OMP_NUM_THREADS and the like to 1 in this process too, and leaves them: put them back
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                   dashboard_address=None)
     try:
@@ -87,6 +91,11 @@ def _run_dask(partitions: list[Partition], record: Record, out: Path, max_docume
     finally:
         if cluster is not None:
             cluster.close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _progress(outcomes: Iterable[Outcome], total: int, show: bool | None) -> Iterable[Outcome]:
