@@ -170,34 +170,34 @@ def traced(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _leaves(obj: Any) -> Iterator[Any]:
+    """`obj` itself, or the items of a list, tuple or dict (nested ones too)."""
+    if isinstance(obj, (tuple, list)):
+        for item in obj:
+            yield from _leaves(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from _leaves(item)
+    else:
+        yield obj
+
+
 def _given(value: Any) -> Iterator[Lineage]:
     """The lineages an argument brings: its own, or those of the items of a list, tuple or dict."""
-    if isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _given(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _given(item)
-    elif not isinstance(value, (str, int, float)):
-        found = lineage_of(value)
+    for leaf in _leaves(value):
+        found = None if isinstance(leaf, (str, int, float)) else lineage_of(leaf)
         if found is not None:
             yield found
 
 
 def _taggable(obj: Any) -> Iterator[Any]:
     """The objects inside `obj` that can carry a tag: frames, charts, documents and analyses."""
-    if isinstance(obj, (tuple, list)):
-        for item in obj:
-            yield from _taggable(item)
-    elif isinstance(obj, dict):
-        for item in obj.values():
-            yield from _taggable(item)
-    elif obj is None or isinstance(obj, (str, bytes, int, float, bool, pl.Series, pl.Expr)):
-        return
-    elif hasattr(obj, "__dict__"):
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            for item in dataclasses.fields(obj):
-                value = getattr(obj, item.name)
-                if isinstance(value, pl.DataFrame):
-                    yield value
-        yield obj
+    for leaf in _leaves(obj):
+        if leaf is None or isinstance(leaf, (str, bytes, int, float, bool, pl.Series, pl.Expr)):
+            continue
+        if not hasattr(leaf, "__dict__"):
+            continue
+        if dataclasses.is_dataclass(leaf) and not isinstance(leaf, type):
+            yield from (value for value in (getattr(leaf, f.name) for f in dataclasses.fields(leaf))
+                        if isinstance(value, pl.DataFrame))
+        yield leaf

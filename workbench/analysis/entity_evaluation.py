@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.analysis.markdown import table as markdown_table
 from workbench.errors import DatasetError
 from workbench.hashing import sha256_of
 
@@ -163,20 +164,20 @@ def render_scores() -> str:
         "",
     ]
     for split in SPLITS:
-        lines += [f"## {split}", "", _markdown(evaluate(split, entities=entities)), ""]
+        lines += [f"## {split}", "", markdown_table(evaluate(split, entities=entities)), ""]
     lines += ["## Recall by whether the name is in the alias table", "",
               "`in_record` is whether the extraction resolved the name through the alias table (names not found "
               "count as not in the record).", "",
-              _markdown(_recall_by_record(everything)), ""]
+              markdown_table(_recall_by_record(everything)), ""]
     moved = renamed(entities=entities)
     lines += ["## Renamed entities named by a former name", "",
               f"{moved['ok'].sum()} of {moved.height} resolve to the current canonical name and keep the name as "
-              "written.", "", _markdown(moved), ""]
+              "written.", "", markdown_table(moved), ""]
     errors = everything.filter((pl.col("split") == "dev") & (pl.col("gold") != pl.col("found")))
     lines += ["## Errors on dev", "",
               "Missed (labelled, not found) and extra (found, not labelled) names on `dev` rows; `test` errors are "
               "left out so that they are not tuned on.", "",
-              _markdown(errors.join(labelled.select("id", "text"), on="id", how="left")
+              markdown_table(errors.join(labelled.select("id", "text"), on="id", how="left")
                         .select("id", "label", "surface", error=pl.when("gold").then(pl.lit("missed"))
                                 .otherwise(pl.lit("extra")), text="text")), ""]
     return "\n".join(lines)
@@ -218,11 +219,6 @@ def _check_split(split: str) -> None:
         raise DatasetError("is not a split of the labelled entities.", column="split", value=split,
                            fix=f"use one of {', '.join(SPLITS)}.")
 
-
-def _markdown(frame: pl.DataFrame) -> str:
-    cells = [[("" if value is None else str(value).replace("|", "\\|")) for value in row] for row in frame.rows()]
-    return "\n".join(["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-                     + ["| " + " | ".join(row) + " |" for row in cells])
 
 
 if __name__ == "__main__":

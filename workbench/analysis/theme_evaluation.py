@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.analysis.markdown import table as markdown_table
 from workbench.analysis.theme_model import LABELLED_DIR, classify_themes, labelled_paragraphs
 from workbench.analysis.themes import EVALUATION_DIR, THEMES, evaluate_themes, load_lexicon, tag_themes
 
@@ -108,26 +109,26 @@ def render_scores() -> str:
         "",
         "## Test split: the shipped tagger (model over words, pairs and lexicon hits)",
         "",
-        _markdown(scores(test)),
+        markdown_table(scores(test)),
         "",
         "## Test split: the lexicon alone (for comparison)",
         "",
-        _markdown(scores(lexicon_only)),
+        markdown_table(scores(lexicon_only)),
         "",
         "## Train split (fitted on: a measure of memorising, not of accuracy)",
         "",
-        _markdown(scores(train)),
+        markdown_table(scores(train)),
         "",
         "## Test paragraphs read wrong",
         "",
-        _markdown(_errors(test)),
+        markdown_table(_errors(test)),
         "",
         "## The lexicon alone on its own set (themes_eval.csv: the seed article and paragraphs written for it)",
         "",
         "The set the lexicon was first tuned on (`dev`) and checked against (`heldout`); the model trains on it too, "
         "so it says nothing about the model.",
         "",
-        _markdown(evaluate_themes("all")),
+        markdown_table(evaluate_themes("all")),
         "",
     ]
     return "\n".join(lines)
@@ -138,11 +139,6 @@ def write_scores(path: Path = SCORES_FILE) -> Path:
     path.write_text(render_scores(), encoding="utf-8")
     return path
 
-
-def _markdown(frame: pl.DataFrame) -> str:
-    cells = [[("" if value is None else str(value).replace("|", "\\|")) for value in row] for row in frame.rows()]
-    return "\n".join(["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-                     + ["| " + " | ".join(row) + " |" for row in cells])
 
 
 if __name__ == "__main__":
