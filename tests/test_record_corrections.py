@@ -98,3 +98,16 @@ def test_seed_deal_cites_the_seed_article_and_meets_the_bar():
     deal = row("funding_events", "msft-openai-2019-07")
     sources = datasets.load("sources").filter(pl.col("source_id").is_in(deal["source_ids"]))
     assert "bloomberg.com" in set(sources["host"]) and deal["meets_bar"]
+
+
+def test_microsoft_2019_balance_sheet_does_not_credit_a_filing_that_was_not_read():
+    """The figures were read on an extraction of the FY2019 10-K, so neither the later 10-Q (whose text stopped at its
+    header) nor any other filing is cited for the amount; the rows say so and are weak until the 10-K is read."""
+    citations = datasets.load("citations").filter(pl.col("row_id").str.starts_with("microsoft-fy2019-q4-"))
+    assert citations.height == 3
+    assert not any("amount" in supports for supports in citations["supports"].to_list())
+    for metric in ("cash-and-equivalents", "short-term-investments", "cash-and-short-term-investments"):
+        financial = datasets.load("company_financials").filter(
+            pl.col("financial_id") == f"microsoft-fy2019-q4-{metric}").row(0, named=True)
+        assert financial["weak_support"] and financial["confidence"] == "low"
+        assert "0001564590-19-027952" in financial["confidence_note"]
