@@ -45,6 +45,12 @@ def test_info_funding_events(capsys):
         assert needle in out
 
 
+@pytest.mark.parametrize("name", reg.curated_names())
+def test_info_of_every_curated_table(capsys, name):
+    code, out, _ = run(capsys, "info", name)
+    assert code == 0 and out.startswith(f"{name}: {reg.curated(name).title}") and "matches the registry" in out
+
+
 def test_info_live_entry_reads_the_registry(capsys):
     if not reg.live_names():
         pytest.skip("no live entries yet")

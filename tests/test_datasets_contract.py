@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 import tomllib
 
 import polars as pl
 import pytest
 
 from workbench import datasets
+from workbench.datasets import entries
 from workbench.datasets import registry as reg
 from workbench.datasets.schema import FieldSpec
 
@@ -21,38 +24,44 @@ def _no_user_overlays(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
 
 
-def test_registry_has_the_issue_datasets_and_the_live_marker():
+def test_registry_has_the_issue_datasets_and_generated_values_only_in_the_lock():
     assert {"funding_events", "governance_events", "org_structures", "policy_events", "sources",
             "entities"} <= set(CURATED)
-    text = reg.REGISTRY_PATH.read_text(encoding="utf-8")
-    head, marker, _ = text.partition(reg.LIVE_MARKER)
-    assert marker, "the live-datasets marker line must stay in registry.toml"
-    assert "[live." not in head, "live entries belong below the marker"
+    assert RAW["schema_version"] == entries.SCHEMA_VERSION
+    assert not any({"sha256", "bytes"} & set(entry) for entry in RAW["datasets"].values()), \
+        "curated checksums are generated into registry.lock.json, never written into registry.toml"
+    lock = json.loads(reg.lock_path().read_text(encoding="utf-8"))
+    assert list(lock["datasets"]) == CURATED
+
+
+def test_the_lock_is_what_rehash_would_write():
+    """Checksums, sizes and record versions are current: a reviewed edit was followed by `--rehash`."""
+    assert reg.lock_text() == reg.lock_path().read_text(encoding="utf-8"), (
+        "registry.lock.json is stale: run python -m workbench.datasets.registry --rehash after a reviewed edit")
 
 
 @pytest.mark.parametrize("name", CURATED)
 def test_metadata_complete(name):
-    entry = RAW["datasets"][name]
-    for key in reg.REQUIRED_KEYS:
-        assert entry.get(key) not in (None, "", []), f"{name}: registry key {key!r} is missing or empty"
-    names = [f["name"] for f in entry["fields"]]
+    entry = reg.curated(name)
+    for key in ("title", "description", "licence", "citation", "sources", "file", "primary_key", "fields"):
+        assert getattr(entry, key), f"{name}: registry key {key!r} is missing or empty"
+    names = [f.name for f in entry.fields]
     assert len(names) == len(set(names)), f"{name}: duplicate field names"
-    for field in entry["fields"]:
-        spec = FieldSpec.from_mapping(field)
+    for spec in entry.fields:
         assert spec.description.strip(), f"{name}.{spec.name} has no description"
-        assert spec.dtype is not None  # raises for an unknown type
+        assert spec.type in entries.CURATED_TYPES and spec.dtype is not None
         if spec.type in ("enum", "list[enum]"):
             assert spec.values, f"{name}.{spec.name} is an enum without values"
-    key = entry["primary_key"]
-    assert set([key] if isinstance(key, str) else key) <= set(names)
+    assert set(entry.primary_key) <= set(names)
 
 
 @pytest.mark.parametrize("name", CURATED)
 def test_hash_and_size_match(name):
-    entry = RAW["datasets"][name]
-    data = (reg.REGISTRY_PATH.parent / entry["file"]).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == entry["sha256"]
-    assert len(data) == entry["bytes"]
+    entry = reg.curated(name)
+    data = entry.path.read_bytes()
+    assert entry.file == RAW["datasets"][name]["file"]
+    assert hashlib.sha256(data).hexdigest() == entry.sha256
+    assert len(data) == entry.bytes
 
 
 @pytest.mark.parametrize("name", CURATED)
@@ -258,13 +267,12 @@ def test_wrappers_match_load():
 
 
 def test_checksum_mismatch_is_reported(tmp_path, monkeypatch):
-    import shutil
-
     from workbench.datasets import curated
 
     copy = tmp_path / "registry.toml"
     shutil.copytree(reg.REGISTRY_PATH.parent / "data", tmp_path / "data")
     shutil.copy(reg.REGISTRY_PATH, copy)
+    shutil.copy(reg.lock_path(), reg.lock_path(copy))
     with open(tmp_path / "data" / "policy_events.csv", "a", encoding="utf-8") as fh:
         fh.write("\n")
     monkeypatch.setattr(reg, "REGISTRY_PATH", copy)
@@ -272,6 +280,7 @@ def test_checksum_mismatch_is_reported(tmp_path, monkeypatch):
     with pytest.raises(datasets_error()) as caught:
         datasets.load("policy_events")
     assert "--rehash" in str(caught.value) and "policy_events.csv" in str(caught.value)
+    assert "does not match its registry lock" in str(caught.value)
     curated.clear_cache()
 
 

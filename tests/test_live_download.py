@@ -13,7 +13,7 @@ import pytest
 from live_server import LiveServer, shared_external
 
 from workbench.datasets import download as dl
-from workbench.datasets import live
+from workbench.datasets import live, registry
 from workbench.errors import ChecksumError, DatasetError, DownloadError, OfflineError, UsageError
 
 EXTERNAL = shared_external()
@@ -82,14 +82,14 @@ def test_pinned_file_is_verified_against_the_registry(server):
     frame = live.fetch("aiid_incidents", url=url)
     assert frame.height == 1367
     files = live.provenance("aiid_incidents", url=url)["files"]
-    assert files[0]["pinned"] and files[0]["sha256"] == live.entry("aiid_incidents")["sha256"]
+    assert files[0]["pinned"] and files[0]["sha256"] == registry.live("aiid_incidents").sha256
 
 
 def test_multi_file_dataset_fetches_every_file_from_a_folder_url(server):
     url = server.url("files/ai-index-investment-owid/")
     frame = live.fetch("ai_index_investment", url=url)
     assert sorted(frame["file"].unique().to_list()) == sorted(
-        f["name"] for f in live.entry("ai_index_investment")["files"])
+        f.name for f in registry.live("ai_index_investment").files)
     assert len(server.requests) == 4
     assert live.cached_path("ai_index_investment", url=url).is_dir()
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from live_server import shared_external
 
-from workbench.datasets import live
+from workbench.datasets import entries, live
 from workbench.errors import DatasetError, SchemaError
 
 EXTERNAL = shared_external()
@@ -208,4 +208,4 @@ def test_an_html_page_is_not_taken_for_a_table(tmp_path):
 
 def test_unknown_field_type_in_the_registry_is_reported():
     with pytest.raises(DatasetError, match="unknown field type"):
-        live.dtype_of("decimal")
+        entries.dtype_of("decimal")

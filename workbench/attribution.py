@@ -92,11 +92,11 @@ def _as_reference(licence: str) -> str:
 
 
 def _input_licences(lineage: Lineage) -> dict[str, str]:
-    from workbench.datasets import live, registry
+    from workbench.datasets import registry
 
     found = {f"“{article.title or article.doc_id}”": ARTICLE_LICENCE for article in lineage.articles}
     found |= {name: registry.curated(name).licence for name in lineage.datasets}
-    found |= {name: live.entry(name)["licence"] for name in lineage.live}
+    found |= {name: registry.live(name).licence for name in lineage.live}
     return found
 
 

@@ -13,7 +13,8 @@ In the style of `altair.datasets` and scikit-learn:
 
 Your own rows go in data/user/<dataset>.csv: checked against the same schema and overlaid (a row with a
 shipped id replaces it); loaded frames carry `origin` = 'package' | 'user'. The registry
-(registry.toml) is the single source of truth for names, fields, licences, sources and checksums.
+(registry.toml) is the single source of truth for names, fields, licences and sources; the checksums of the
+shipped files are in its generated lock (registry.lock.json).
 """
 
 from __future__ import annotations
@@ -91,16 +92,7 @@ def load(name: str, as_of: str | date | None = None, *, with_user: bool = True) 
     from workbench.datasets import curated as cur
     from workbench.datasets import registry as reg
 
-    if name not in reg.curated_names():
-        if name in reg.live_names():
-            from workbench.errors import DatasetError
-
-            raise DatasetError(f"{name!r} is a live public dataset, not a shipped table.",
-                               fix=f"use workbench.datasets.fetch({name!r}) or "
-                                   f"`python -m workbench datasets fetch {name}`",
-                               value=name)
-        raise reg.unknown_name_error(name)
-    entry = reg.curated(name)
+    entry = reg.curated(name)  # a live or unknown name raises, saying what to do instead
     frame = cur.assemble(name).frame.drop("_file", "_line")
     if not with_user:
         if cur.assemble(name).replaced_ids:  # a user row replaced a shipped one: re-read the shipped file alone

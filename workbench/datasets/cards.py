@@ -48,7 +48,7 @@ def summary() -> pl.DataFrame:
         rows, status = live_status(name)
         records.append(dict(
             name=name, kind="live", title=entry.title, rows=rows, user_rows=0, licence=entry.licence,
-            sources=len(_live_urls(entry.raw)), status=status,
+            sources=1, status=status,  # one source: the dataset's publisher, at its URL
         ))
     schema = {"name": pl.String, "kind": pl.String, "title": pl.String, "rows": pl.Int64, "user_rows": pl.Int64,
               "licence": pl.String, "sources": pl.Int64, "status": pl.String}
@@ -63,16 +63,6 @@ def _source_count(name: str, table: pl.DataFrame) -> int:
     if "source_ids" not in table.columns:
         return 0
     return table.select(pl.col("source_ids").explode().drop_nulls().n_unique()).item()
-
-
-def _live_urls(raw: dict[str, Any]) -> list[str]:
-    urls = [raw["url"]] if isinstance(raw.get("url"), str) else []
-    files = raw.get("files")
-    if isinstance(files, list):
-        urls += [f["url"] for f in files if isinstance(f, dict) and isinstance(f.get("url"), str)]
-    elif isinstance(files, dict):
-        urls += [f["url"] for f in files.values() if isinstance(f, dict) and isinstance(f.get("url"), str)]
-    return list(dict.fromkeys(urls))
 
 
 @dataclass
@@ -114,15 +104,15 @@ def _curated_card(name: str) -> ProvenanceCard:
     table = assembled.frame
     digest, size = reg.file_digest(entry.path)
     lines = [f"{name}: {entry.title}", "=" * min(100, len(name) + 2 + len(entry.title))]
-    lines += _wrap("about", entry.get("description"))
+    lines += _wrap("about", entry.description)
     lines += _wrap("licence", entry.licence)
-    lines += _wrap("cite as", entry.get("citation"))
+    lines += _wrap("cite as", entry.citation)
     lines += _wrap("file", f"{entry.path} ({size:,} bytes, sha256 {digest[:16]}..., matches the registry)")
-    lines += _wrap("compiled", "; ".join(entry.get("sources", [])))
-    if entry.get("coverage"):
-        lines += _wrap("coverage", entry.get("coverage"))
-    if entry.get("complete_through"):
-        lines += _wrap("complete to", f"{entry.get('complete_through')} "
+    lines += _wrap("compiled", "; ".join(entry.sources))
+    if entry.coverage:
+        lines += _wrap("coverage", entry.coverage)
+    if entry.complete_through:
+        lines += _wrap("complete to", f"{entry.complete_through} "
                                       "(later events are missing; coverage names known gaps)")
     if name != versions.CHANGELOG:
         lines += _wrap("version", f"{versions.table_version(name) or 'unversioned'} "
@@ -130,7 +120,7 @@ def _curated_card(name: str) -> ProvenanceCard:
                                   "changes: the changelog table, `workbench datasets diff`)")
     user = table.filter(pl.col("origin") == "user")
     lines += _wrap("rows", f"{table.height} ({table.height - user.height} shipped, {user.height} from you)")
-    date_column = entry.get("date_column")
+    date_column = entry.date_column
     if date_column and table.height:
         span = table.select(pl.col(date_column).min().alias("a"), pl.col(date_column).max().alias("b")).row(0)
         if span[0] is not None:
@@ -166,9 +156,11 @@ def _curated_card(name: str) -> ProvenanceCard:
         lines += _wrap("summing", "sum only rows where `countable` is true: totals and their parts (part_of), "
                                   "and alternative accounts (alternative_to), would double count")
     if "known_from" in table.columns:
-        later = table.filter(pl.col("disclosed").is_not_null()).height
-        lines += _wrap("as-of", "load(..., as_of='YYYY-MM-DD') keeps rows that had happened and were public by then; "
-                                f"{later} row(s) became public later than they happened (column `disclosed`)")
+        disclosed = entry.disclosed_column  # the day a row became public, where the table records it
+        later = (f"; {table.filter(pl.col(disclosed).is_not_null()).height} row(s) became public later than they "
+                 f"happened (column `{disclosed}`)") if disclosed else ""
+        lines += _wrap("as-of", f"load(..., as_of='YYYY-MM-DD') keeps rows that had happened and were public by then"
+                                f"{later}")
     your_file = cur.user_path(name)
     if assembled.user_ids:
         lines += _wrap("your rows", f"{len(assembled.user_ids)} from {your_file} (origin='user'): "
@@ -188,25 +180,20 @@ def _curated_card(name: str) -> ProvenanceCard:
 
 def _live_card(name: str) -> ProvenanceCard:
     entry = reg.live(name)
-    raw = entry.raw
     rows, status = live_status(name)
     lines = [f"{name}: {entry.title} (live public dataset)", "=" * min(100, len(name) + 2 + len(entry.title))]
-    for key, label in (("description", "about"), ("licence", "licence"), ("citation", "cite as"),
-                       ("homepage", "homepage")):
-        if raw.get(key):
-            lines += _wrap(label, raw[key])
-    for url in _live_urls(raw):
-        lines += _wrap("url", url)
-    pinned = ("changes daily (sha256 recorded at download)" if raw.get("changes_daily")
-              else f"pinned sha256 {str(raw.get('sha256', ''))[:16]}...")
+    for label, text in (("about", entry.description), ("licence", entry.licence), ("cite as", entry.citation),
+                        ("homepage", entry.homepage)):
+        if text:
+            lines += _wrap(label, text)
+    lines += _wrap("url", entry.url)
+    pinned = ("changes daily (sha256 recorded at download)" if entry.changes_daily
+              else f"pinned sha256 per file ({len(entry.files)} files)" if entry.files
+              else f"pinned sha256 {str(entry.sha256)[:16]}...")
     lines += _wrap("checksum", pinned)
     lines += _wrap("status", f"{status}" + (f", {rows} rows" if rows is not None
                                             else f"; run `python -m workbench datasets fetch {name}`"))
-    fields = raw.get("fields")
-    if isinstance(fields, list) and fields:
-        lines.append("fields")
-        for spec in fields:
-            if isinstance(spec, dict) and "name" in spec:
-                lines += _wrap(f"  {spec['name']}", f"{spec.get('type', '?')}: {spec.get('description', '')}",
-                               width=110)
+    lines.append("fields")
+    for spec in entry.fields:
+        lines += _wrap(f"  {spec.name}", f"{spec.type}: {spec.description}", width=110)
     return ProvenanceCard(name, "live", entry.title, lines, {"rows": rows, "status": status, "licence": entry.licence})

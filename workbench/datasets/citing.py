@@ -73,8 +73,8 @@ def derived_from(names: Iterable[str]) -> list[dict]:
     from workbench.datasets import registry, versions
 
     record = versions.record_version()
-    return [{"dataset": name, "path": f"workbench/datasets/{registry.curated(name).raw['file']}",
-             "sha256": registry.curated(name).get("sha256"), "version": versions.table_version(name),
+    return [{"dataset": name, "path": f"workbench/datasets/{registry.curated(name).file}",
+             "sha256": registry.curated(name).sha256, "version": versions.table_version(name),
              "record_version": record} for name in names]
 
 

@@ -66,9 +66,9 @@ def _stat(path: Path) -> tuple:
 
 
 def _signature() -> tuple:
-    sig = [_stat(reg.REGISTRY_PATH)]
-    for name in reg.curated_names():
-        sig += [_stat(reg.curated(name).path), _stat(user_path(name))]
+    sig = [_stat(reg.REGISTRY_PATH), _stat(reg.lock_path())]
+    for name, entry in reg.read().curated.items():
+        sig += [_stat(entry.path), _stat(user_path(name))]
     return tuple(sig)
 
 
@@ -97,11 +97,13 @@ def verify_checksum(entry: reg.CuratedEntry) -> None:
     if not entry.path.is_file():
         raise DatasetError(f"the shipped file of {entry.name!r} is missing.",
                            fix="reinstall the package (`pip install -e .`)", file=entry.path)
+    if entry.lock is None:
+        raise reg.unlocked_error(entry)
     digest, size = reg.file_digest(entry.path)
-    if digest != entry.get("sha256") or size != entry.get("bytes"):
+    if digest != entry.sha256 or size != entry.bytes:
         raise DatasetError(
-            f"{entry.path.name} does not match its registry entry (sha256 {digest[:12]}..., {size} bytes; "
-            f"the registry says {str(entry.get('sha256'))[:12]}..., {entry.get('bytes')} bytes).",
+            f"{entry.path.name} does not match its registry lock (sha256 {digest[:12]}..., {size} bytes; "
+            f"{reg.lock_path().name} says {str(entry.sha256)[:12]}..., {entry.bytes} bytes).",
             fix="if the edit was reviewed, run `python -m workbench.datasets.registry --rehash`; "
             "otherwise restore the file (to add your own rows, use data/user/<dataset>.csv instead)",
             file=entry.path,
@@ -136,8 +138,7 @@ KEY = "_key"  # the primary key as one string column (a composite key's parts jo
 
 
 def key_columns(entry: reg.CuratedEntry) -> list[str]:
-    key = entry.primary_key
-    return [key] if isinstance(key, str) else list(key)
+    return list(entry.primary_key)
 
 
 def keyed(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -468,8 +469,7 @@ def derive(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.DataFrame:
 
 def _known_from(entry: reg.CuratedEntry, frame: pl.DataFrame) -> pl.Expr:
     """The first date a row was public: its disclosed date if given, else the end of its date's precision period."""
-    column, disclosed, precision = (entry.get("date_column"), entry.get("disclosed_column"),
-                                    entry.get("precision_column"))
+    column, disclosed, precision = entry.date_column, entry.disclosed_column, entry.precision_column
     dates = frame[column].to_list()
     precisions = frame[precision].to_list() if precision else ["day"] * len(dates)
     ends = pl.Series("_end", [end_of_period(d, p) if d is not None else None for d, p in zip(dates, precisions)],
@@ -518,7 +518,7 @@ def parse_as_of(as_of: object) -> date:
 
 def as_of_filter(entry: reg.CuratedEntry, frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """Rows that had happened AND were public by `as_of` (sources: published by then; entities: all)."""
-    column = entry.get("date_column")
+    column = entry.date_column
     if column is None:
         return frame
     condition = pl.col(column).is_not_null() & (pl.col(column) <= as_of)

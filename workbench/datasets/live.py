@@ -1,11 +1,11 @@
 """Live public datasets: fetch a source's own file into the cache, then parse it into a tidy, typed frame.
 
-The registry (`registry.toml`, tables `[live.<name>]`) describes each dataset: where it lives, its
-licence and citation, its pinned sha256 (or `changes_daily = true`), and the fields of the tidy frame,
-each with the source headers it may come from (`from`, so renamed columns between snapshots land in the
-same field), its type and how to read it. The code here is generic: one CSV reader that copes with
-banner rows, BOMs and CRLF, and one typing step driven by those fields. Only what no field can express
-(wide-to-long series, a block of boolean tag columns) has its own small step.
+Each dataset is a typed entry of the registry (`registry.live(name)`, read from `[live.<name>]` of registry.toml):
+where it lives, its licence and citation, its pinned sha256 (or `changes_daily = true`), and the fields of the
+tidy frame, each with the source headers it may come from (`from`, so renamed columns between snapshots land in
+the same field), its type (the registry's one vocabulary) and how to read it. This module only downloads and
+parses: one CSV reader that copes with banner rows, BOMs and CRLF, and one typing step driven by those fields.
+Only what no field can express (wide-to-long series, a block of boolean tag columns) has its own small step.
 
 Nothing here touches the network at import; `fetch` does, through `download.retrieve`.
 """
@@ -13,11 +13,9 @@ Nothing here touches the network at import; `fetch` does, through `download.retr
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import json
 import logging
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,76 +24,29 @@ from urllib.parse import quote, unquote, urlsplit
 import polars as pl
 
 from workbench import lineage, paths
+from workbench.datasets import registry
 from workbench.datasets.download import Fetched, Progress, Remote, read_record, retrieve
+from workbench.datasets.entries import FieldSpec, LiveEntry
 from workbench.errors import DatasetError, Problem, SchemaError
 
 __all__ = [
-    "NULL_TOKENS", "REGISTRY_FILE", "cached_path", "download", "dtype_of", "entry", "fetch", "fetch_agora",
-    "fetch_ai_index_investment", "fetch_ai_index_policy", "fetch_aiaaic", "fetch_aiid_incidents", "fetch_command",
-    "fetch_epoch_models", "live_datasets", "parse", "provenance", "read_csv", "schema", "tidy",
+    "NULL_TOKENS", "cached_path", "download", "fetch", "fetch_agora", "fetch_ai_index_investment",
+    "fetch_ai_index_policy", "fetch_aiaaic", "fetch_aiid_incidents", "fetch_command", "fetch_epoch_models", "parse",
+    "provenance", "read_csv", "schema", "tidy",
 ]
 
 log = logging.getLogger(__name__)
 
-REGISTRY_FILE = Path(__file__).with_name("registry.toml")
 NULL_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
 _MAX_PROBLEMS = 20
 _CHECK = "__bad__"  # prefix of the per-field "cell failed to convert" columns
 _TRUE = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-_SCALARS: dict[str, pl.DataType] = {
-    "string": pl.String(),
-    "category": pl.Categorical(),
-    "float64": pl.Float64(),
-    "int64": pl.Int64(),
-    "date": pl.Date(),
-    "boolean": pl.Boolean(),
-}
 
-
-# --- registry ---------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _entries() -> dict[str, dict[str, Any]]:
-    with open(REGISTRY_FILE, "rb") as handle:
-        return tomllib.load(handle).get("live", {})
-
-
-def live_datasets() -> tuple[str, ...]:
-    """Names of the live datasets, in registry order."""
-    return tuple(_entries())
-
-
-def entry(name: str) -> dict[str, Any]:
-    """The registry entry of a live dataset; an unknown name suggests the nearest ones."""
-    entries = _entries()
-    if name not in entries:
-        near = difflib.get_close_matches(name, entries, n=3) or sorted(entries)
-        raise DatasetError(
-            f"there is no live dataset named {name!r}.",
-            fix=f"use one of: {', '.join(near)}.",
-            file=str(REGISTRY_FILE),
-            value=name,
-        )
-    return entries[name]
-
-
-def dtype_of(type_name: str) -> pl.DataType:
-    """The polars dtype of a registry field type ('float64', 'list[string]', ...)."""
-    if type_name.startswith("list[") and type_name.endswith("]"):
-        return pl.List(dtype_of(type_name[5:-1]))
-    if type_name not in _SCALARS:
-        raise DatasetError(
-            f"unknown field type {type_name!r}.",
-            fix=f"use one of {sorted(_SCALARS)} or list[<one of them>].",
-            file=str(REGISTRY_FILE),
-        )
-    return _SCALARS[type_name]
 
 
 def schema(name: str) -> pl.Schema:
     """The schema of the tidy frame that `fetch(name)` returns."""
-    return pl.Schema({f["name"]: dtype_of(f["type"]) for f in entry(name)["fields"]})
+    return registry.live(name).schema
 
 
 # --- files and cache ----------------------------------------------------------------------------------
@@ -103,27 +54,22 @@ def schema(name: str) -> pl.Schema:
 
 def _remotes(name: str, url: str | None) -> list[Remote]:
     """The files of a dataset. `url` replaces the registry's URL (a folder URL for several files)."""
-    spec = entry(name)
+    spec = registry.live(name)
     folder = paths.cache_dir() / "live" / name
-    if url and url != spec["url"]:
+    if url and url != spec.url:
         folder = folder / f"url-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
-    base = url or spec["url"]
-    common = {
+    base = url or spec.url
+    common: dict[str, Any] = {
         "kind": "csv",
-        "allowed_hosts": tuple(spec.get("allowed_hosts", ())),
-        "max_bytes": int(spec.get("max_mb", 200) * 1024 * 1024),
+        "allowed_hosts": spec.allowed_hosts,
+        "max_bytes": int(spec.max_mb * 1024 * 1024),
     }
-    if "files" not in spec:
-        filename = unquote(urlsplit(spec["url"]).path.rsplit("/", 1)[-1])
-        return [Remote(url=base, dest=folder / filename, sha256=spec.get("sha256"), **common)]
+    if not spec.files:
+        filename = unquote(urlsplit(spec.url).path.rsplit("/", 1)[-1])
+        return [Remote(url=base, dest=folder / filename, sha256=spec.sha256, **common)]
     return [
-        Remote(
-            url=base.rstrip("/") + "/" + quote(f["name"]),
-            dest=folder / f["name"],
-            sha256=f.get("sha256"),
-            **common,
-        )
-        for f in spec["files"]
+        Remote(url=base.rstrip("/") + "/" + quote(f.name), dest=folder / f.name, sha256=f.sha256, **common)
+        for f in spec.files
     ]
 
 
@@ -201,7 +147,7 @@ def provenance(name: str, url: str | None = None) -> dict[str, Any]:
 
     This is what an output's `.meta.json` sidecar should carry for rows taken from the dataset.
     """
-    spec = entry(name)
+    spec = registry.live(name)
     files = []
     for remote in _remotes(name, url):
         record = read_record(remote.dest)
@@ -211,8 +157,8 @@ def provenance(name: str, url: str | None = None) -> dict[str, Any]:
                                          "retrieved": record.retrieved})
         )
     keys = ("title", "licence", "licence_url", "citation", "homepage", "url")
-    return {"name": name, **{k: spec[k] for k in keys if k in spec},
-            "changes_daily": bool(spec.get("changes_daily")), "files": files}
+    return {"name": name, **{k: getattr(spec, k) for k in keys if getattr(spec, k) is not None},
+            "changes_daily": spec.changes_daily, "files": files}
 
 
 # --- parsing ------------------------------------------------------------------------------------------
@@ -224,31 +170,32 @@ def parse(name: str, source: Path | str | Mapping[str, Path]) -> pl.DataFrame:
     `source` is a CSV file, a folder holding the dataset's files, or a {filename: path} mapping. The frame is tagged
     with the dataset (`workbench.lineage`), so what is computed from it cites the dataset.
     """
-    spec = entry(name)
-    frame = _PARSERS[spec.get("parser", "csv")](spec, _resolve(spec, source))
+    spec = registry.live(name)
+    frame = _PARSERS[spec.parser](spec, _resolve(spec, source))
     return lineage.loaded(frame, lineage.Lineage(live=frozenset({name})))
 
 
-def _resolve(spec: dict[str, Any], source: Path | str | Mapping[str, Path]) -> dict[str, Path]:
+def _resolve(spec: LiveEntry, source: Path | str | Mapping[str, Path]) -> dict[str, Path]:
     if isinstance(source, Mapping):
         return {key: Path(value) for key, value in source.items()}
     source = Path(source)
     if source.is_dir():
-        return {f["name"]: source / f["name"] for f in spec.get("files", [])}
+        return {f.name: source / f.name for f in spec.files}
     return {source.name: source}
 
 
-def _parse_csv(spec: dict[str, Any], files: dict[str, Path]) -> pl.DataFrame:
+def _parse_csv(spec: LiveEntry, files: dict[str, Path]) -> pl.DataFrame:
     (path,) = files.values()
-    return tidy(read_csv(path, header_hint=_header_hint(spec)), spec["fields"], path)
+    return tidy(read_csv(path, header_hint=_header_hint(spec)), spec.fields, path)
 
 
-def _parse_boolean_block(spec: dict[str, Any], files: dict[str, Path]) -> pl.DataFrame:
+def _parse_boolean_block(spec: LiveEntry, files: dict[str, Path]) -> pl.DataFrame:
     """A CSV whose many 'true'/'false' columns (named by prefix) collapse into one list of names."""
     (path,) = files.values()
     raw = read_csv(path, header_hint=_header_hint(spec))
-    block = spec["boolean_block"]
-    columns = [c for c in raw.columns if c.startswith(tuple(block["prefixes"]))]
+    block = spec.boolean_block
+    assert block is not None  # the registry requires it of a boolean_block dataset
+    columns = [c for c in raw.columns if c.startswith(block.prefixes)]
     flags = raw.select(
         pl.col(c).str.strip_chars().str.to_lowercase().replace_strict(_TRUE, default=None, return_dtype=pl.Boolean)
         for c in columns
@@ -260,43 +207,44 @@ def _parse_boolean_block(spec: dict[str, Any], files: dict[str, Path]) -> pl.Dat
             [Problem("not true/false", fix="check the file's version", file=str(path), column=c) for c in bad],
         )
     collapsed = raw.with_columns(
-        pl.concat_list(pl.when(flags[c]).then(pl.lit(c)) for c in columns).list.drop_nulls().alias(block["into"])
+        pl.concat_list(pl.when(flags[c]).then(pl.lit(c)) for c in columns).list.drop_nulls().alias(block.into)
     )
-    return tidy(collapsed, spec["fields"], path)
+    return tidy(collapsed, spec.fields, path)
 
 
-def _parse_wide_series(spec: dict[str, Any], files: dict[str, Path]) -> pl.DataFrame:
+def _parse_wide_series(spec: LiveEntry, files: dict[str, Path]) -> pl.DataFrame:
     """Several entity × year CSVs with one column per series → one long frame (entity, year, series, value)."""
-    layout = spec["series"]
-    index, suffix, units = layout["index"], layout["adjusted_suffix"], layout["units"]
+    layout = spec.series
+    assert layout is not None  # the registry requires it of a wide_series dataset
+    index, suffix, units = list(layout.index), layout.adjusted_suffix, dict(layout.units)
     frames = []
-    for f in spec["files"]:
-        raw = read_csv(files[f["name"]], header_hint=index[0])
+    for f in spec.files:
+        raw = read_csv(files[f.name], header_hint=index[0])
         frames.append(
             raw.unpivot(index=index, variable_name="column", value_name="value")
             .filter(~pl.col("value").str.strip_chars().is_in(NULL_TOKENS) & pl.col("value").is_not_null())
-            .with_columns(pl.lit(f["name"]).alias("file"))
+            .with_columns(pl.lit(f.name).alias("file"))
         )
     long = pl.concat(frames, how="diagonal").with_columns(
         pl.col("column").str.ends_with(suffix).alias("inflation_adjusted"),
-        pl.col("column").str.strip_suffix(suffix).str.strip_prefix(layout.get("strip_prefix", "")).alias("series"),
+        pl.col("column").str.strip_suffix(suffix).str.strip_prefix(layout.strip_prefix).alias("series"),
     )
     long = long.with_columns(
         pl.col("series").replace_strict(units, default=units["default"], return_dtype=pl.String).alias("unit")
     )
-    return tidy(long, spec["fields"], Path(", ".join(files)))
+    return tidy(long, spec.fields, Path(", ".join(files)))
 
 
-_PARSERS: dict[str, Callable[[dict[str, Any], dict[str, Path]], pl.DataFrame]] = {
+_PARSERS: dict[str, Callable[[LiveEntry, dict[str, Path]], pl.DataFrame]] = {
     "csv": _parse_csv,
     "boolean_block": _parse_boolean_block,
     "wide_series": _parse_wide_series,
 }
 
 
-def _header_hint(spec: dict[str, Any]) -> str:
+def _header_hint(spec: LiveEntry) -> str:
     """A header cell that must appear in the real header row: the first source name of the first field."""
-    return spec["fields"][0]["from"][0]
+    return spec.fields[0].headers[0]
 
 
 def read_csv(path: Path, *, header_hint: str) -> pl.DataFrame:
@@ -357,7 +305,7 @@ def _unique(names: list[str]) -> list[str]:
 # --- typing -------------------------------------------------------------------------------------------
 
 
-def tidy(raw: pl.DataFrame, fields: list[dict[str, Any]], path: Path) -> pl.DataFrame:
+def tidy(raw: pl.DataFrame, fields: tuple[FieldSpec, ...] | list[FieldSpec], path: Path) -> pl.DataFrame:
     """Select, rename and type the registry `fields` from a frame of strings; list every bad cell.
 
     A field takes the first of its `from` headers present; a missing optional field becomes a typed
@@ -367,22 +315,22 @@ def tidy(raw: pl.DataFrame, fields: list[dict[str, Any]], path: Path) -> pl.Data
     problems: list[Problem] = []
     exprs, checks = [], []
     for field in fields:
-        source = next((c for c in field["from"] if c in raw.columns), None)
-        dtype = dtype_of(field["type"])
+        source = next((c for c in field.headers if c in raw.columns), None)
+        dtype = field.dtype
         if source is None:
-            if field.get("required"):
-                near = difflib.get_close_matches(field["from"][0], raw.columns, n=3)
+            if field.required:
+                near = difflib.get_close_matches(field.headers[0], raw.columns, n=3)
                 problems.append(Problem(
-                    f"required column missing (looked for {field['from']}; nearest: {near})",
-                    fix=f"add the new header to `from` of field {field['name']!r} in the registry",
-                    file=str(path), column=field["from"][0]))
-            exprs.append(pl.lit(None, dtype=dtype).alias(field["name"]))
+                    f"required column missing (looked for {list(field.headers)}; nearest: {near})",
+                    fix=f"add the new header to `from` of field {field.name!r} in the registry",
+                    file=str(path), column=field.headers[0]))
+            exprs.append(pl.lit(None, dtype=dtype).alias(field.name))
             continue
         value, bad = _typed(pl.col(source), field, dtype, raw.schema[source])
-        exprs.append(value.alias(field["name"]))
+        exprs.append(value.alias(field.name))
         if bad is not None:  # computed in the same pass as the values, kept only while checking
-            checks.append((field, source, _CHECK + field["name"]))
-            exprs.append(bad.alias(_CHECK + field["name"]))
+            checks.append((field, source, _CHECK + field.name))
+            exprs.append(bad.alias(_CHECK + field.name))
     if problems:
         raise SchemaError(f"{path.name} does not have the columns the registry expects", problems)
     try:
@@ -403,27 +351,29 @@ def tidy(raw: pl.DataFrame, fields: list[dict[str, Any]], path: Path) -> pl.Data
     return frame.drop(check for _, _, check in checks)
 
 
-def _typed(col: pl.Expr, field: dict[str, Any], dtype: pl.DataType, source_dtype) -> tuple[pl.Expr, pl.Expr | None]:
+def _typed(
+    col: pl.Expr, field: FieldSpec, dtype: pl.DataType, source_dtype: pl.DataType
+) -> tuple[pl.Expr, pl.Expr | None]:
     """(typed expression, expression true where a non-empty cell failed to convert, or None)."""
     if source_dtype != pl.String:
         return col.cast(dtype), None
     text = col.str.strip_chars()
-    if "extract" in field:
-        text = text.str.extract(field["extract"], 1)
+    if field.extract is not None:
+        text = text.str.extract(field.extract, 1)
     text = pl.when(text == "").then(None).otherwise(text)
     if isinstance(dtype, pl.List):
-        if field.get("json"):
+        if field.json:
             return text.str.json_decode(dtype), None
-        items = text.str.split(field.get("sep", ",")).list.eval(pl.element().str.strip_chars())
+        items = text.str.split(field.sep or ",").list.eval(pl.element().str.strip_chars())
         return items.list.filter(pl.element() != "").cast(dtype), None
     if dtype in (pl.String, pl.Categorical):  # CRLF files also put \r\n inside multi-line cells
         return text.str.replace_all("\r\n", "\n", literal=True).cast(dtype), None
     present = pl.when(text.is_in(NULL_TOKENS)).then(None).otherwise(text)
-    if dtype == pl.Float64 and "several" in field:  # "a,b": one value per stage; keep the max/min/...
-        parts = present.str.split(field.get("sep", ",")).list.eval(
+    if dtype == pl.Float64 and field.several is not None:  # "a,b": one value per stage; keep the max/min/...
+        parts = present.str.split(field.sep or ",").list.eval(
             pl.element().str.strip_chars().cast(pl.Float64, strict=False)
         )
-        value = getattr(parts.list, field["several"])()
+        value = getattr(parts.list, field.several)()
         return value, present.is_not_null() & (value.is_null() | parts.list.contains(None))
     if dtype == pl.Float64:
         value = present.cast(pl.Float64, strict=False)
@@ -431,7 +381,7 @@ def _typed(col: pl.Expr, field: dict[str, Any], dtype: pl.DataType, source_dtype
         number = present.cast(pl.Float64, strict=False)
         value = pl.when(number == number.round(0)).then(number.cast(pl.Int64, strict=False))
     elif dtype == pl.Date:
-        value = present.str.to_date(field.get("format", "%Y-%m-%d"), strict=False)
+        value = present.str.to_date(field.format or "%Y-%m-%d", strict=False)
     else:  # boolean
         value = present.str.to_lowercase().replace_strict(_TRUE, default=None, return_dtype=pl.Boolean)
     return value, present.is_not_null() & value.is_null()
@@ -442,17 +392,17 @@ def _cell_problems(raw: pl.DataFrame, frame: pl.DataFrame, checks: list, path: P
     for field, source, check in checks:
         for row in frame.get_column(check).arg_true().head(_MAX_PROBLEMS).to_list():
             problems.append(Problem(
-                f"record {row + 1}: not a valid {field['type']}",
+                f"record {row + 1}: not a valid {field.type}",
                 fix="correct the source or widen the field's type in the registry",
                 file=str(path), column=source, value=raw[row, source]))
     return problems
 
 
-def _json_problems(raw: pl.DataFrame, fields: list[dict[str, Any]], path: Path) -> list[Problem]:
+def _json_problems(raw: pl.DataFrame, fields: tuple[FieldSpec, ...] | list[FieldSpec], path: Path) -> list[Problem]:
     problems = []
     for field in fields:
-        source = next((c for c in field["from"] if c in raw.columns), None)
-        if not field.get("json") or source is None:
+        source = next((c for c in field.headers if c in raw.columns), None)
+        if not field.json or source is None:
             continue
         for row, cell in enumerate(raw[source].to_list()):
             try:
@@ -496,9 +446,3 @@ def fetch_aiaaic(**options: Any) -> pl.DataFrame:
 def fetch_agora(**options: Any) -> pl.DataFrame:
     """CSET/ETO AGORA AI governance documents (laws, regulations, policies) with thematic tags."""
     return fetch("agora_documents", **options)
-
-
-def __getattr__(attribute: str) -> Any:
-    if attribute == "LIVE_DATASETS":  # read from the registry on first use, not at import
-        return live_datasets()
-    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

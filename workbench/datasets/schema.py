@@ -1,4 +1,4 @@
-"""Field specs from the registry, and the one CSV reader that checks every cell against them.
+"""The one CSV reader of curated tables, checking every cell against its registry field (`FieldSpec`).
 
 Why a hand-rolled reader instead of `pl.read_csv`: a researcher's bad row must be reported as file:line,
 column and value with a fix, and *all* bad cells at once. Python's csv module knows the physical line of
@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from workbench.datasets.entries import CURATED_TYPES, FieldSpec
 from workbench.errors import Problem
 
 __all__ = [
@@ -26,59 +26,15 @@ __all__ = [
     "convert", "end_of_period", "read_table",
 ]
 
-SCALAR_TYPES = ("string", "date", "float", "bool", "enum")
-LIST_TYPES = ("list[string]", "list[enum]")
+# the part of the registry's type vocabulary this reader converts (entries.CURATED_TYPES)
+SCALAR_TYPES = tuple(kind for kind in CURATED_TYPES if not kind.startswith("list["))
+LIST_TYPES = tuple(kind for kind in CURATED_TYPES if kind.startswith("list["))
 LIST_SEPARATOR = ";"
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
 _DATE_FULL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DATE_YEAR = re.compile(r"^\d{4}$")
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One column as the registry describes it."""
-
-    name: str
-    type: str
-    description: str = ""
-    required: bool = False
-    unique: bool = False
-    derived: bool = False
-    values: tuple[str, ...] = ()
-    references: str | None = None
-    pattern: str | None = None
-    precision: str | None = None
-    min: Any = None
-    max: Any = None
-    unit: str | None = None
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any]) -> FieldSpec:
-        known = {k: raw[k] for k in cls.__dataclass_fields__ if k in raw}
-        if "values" in known:
-            known["values"] = tuple(known["values"])
-        return cls(**known)
-
-    @property
-    def dtype(self) -> pl.DataType:
-        """The polars type of the loaded column."""
-        scalar = {
-            "string": pl.String(),
-            "date": pl.Date(),
-            "float": pl.Float64(),
-            "bool": pl.Boolean(),
-        }
-        if self.type in scalar:
-            return scalar[self.type]
-        if self.type == "enum":
-            return pl.Enum(list(self.values))
-        if self.type == "list[string]":
-            return pl.List(pl.String())
-        if self.type == "list[enum]":
-            return pl.List(pl.Enum(list(self.values)))
-        raise ValueError(f"unknown field type {self.type!r} for field {self.name!r}")
 
 
 def _bound(value: Any, today: date) -> Any:

@@ -97,7 +97,7 @@ def _repository_root() -> Path:
 def _rows(name: str, text: str) -> dict[str, dict[str, str]]:
     entry = reg.curated(name)
     stored = [spec.name for spec in entry.stored_fields]
-    key = entry.primary_key if isinstance(entry.primary_key, list) else [entry.primary_key]
+    key = entry.primary_key
     reader = csv.DictReader(io.StringIO(text))
     rows = {}
     for row in reader:

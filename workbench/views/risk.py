@@ -21,7 +21,7 @@ import polars as pl
 
 from workbench import charts, datasets
 from workbench.analysis import Analysis
-from workbench.datasets import live
+from workbench.datasets import live, registry
 from workbench.errors import OfflineError
 from workbench.lineage import traced
 from workbench.views.common import md  # noqa: F401  (re-exported for the notebooks)
@@ -176,7 +176,7 @@ def load_live(name: str) -> Live:
     except OfflineError:
         return Live(name, None, f"{name} is not in the download cache, so its part is skipped. "
                                 f"Fetch it with `{live.fetch_command(name)}` and run again.")
-    title = live.entry(name).get("title", name)
+    title = registry.live(name).title or name
     return Live(name, frame, f"{name}: {frame.height} rows from the cache ({title}).")
 
 
