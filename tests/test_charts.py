@@ -439,3 +439,61 @@ def _scales(spec: object):
     elif isinstance(spec, list):
         for value in spec:
             yield from _scales(value)
+
+
+# --- one palette: themes and verdicts -------------------------------------------------------------------------
+
+
+def test_the_palettes_name_the_themes_and_verdicts_of_the_analysis_in_order() -> None:
+    """Charts may not import the analysis layer: they read the order off the palettes, which must agree with it."""
+    from workbench.analysis.claims import VERDICTS
+    from workbench.analysis.themes import THEMES
+    from workbench.charts import theme
+
+    assert theme.THEME_ORDER == THEMES and list(theme.THEME_COLOURS) == [*THEMES, theme.UNTAGGED]
+    assert theme.VERDICT_ORDER == VERDICTS
+    assert list(theme.VERDICT_TINTS) == list(theme.VERDICT_TEXT) == list(VERDICTS)
+
+
+def _colour_by_value(spec: dict) -> dict[str, str]:
+    return {value: scale["range"][i] for scale in _scales(spec) for i, value in enumerate(scale["domain"])
+            if isinstance(value, str)}
+
+
+def test_a_verdict_and_a_theme_keep_their_colour_in_every_chart() -> None:
+    """The article's verdict bars and the hindsight brief's, and every chart coloured by theme, take the palette."""
+    from conftest import SEED_ID
+
+    from workbench.analysis import analyze
+    from workbench.charts.theme import THEME_COLOURS, VERDICT_COLOURS
+    from workbench.views import article, hindsight, profile
+
+    brief = hindsight.brief(analyze(SEED_ID))
+    for chart in (article.verdict_shift(SEED_ID), hindsight.verdict_chart(brief, unit="claims")):
+        colours = _colour_by_value(spec_of(chart))
+        assert {v: colours[v] for v in VERDICT_COLOURS} == VERDICT_COLOURS
+    trend = pl.DataFrame({"year": [2020], "theme": ["governance"], "share": [0.5], "paragraphs": [1],
+                          "year_paragraphs": [2]})
+    for chart in (article.theme_strip(SEED_ID), profile.timeline_chart(profile.timeline("OpenAI"), "OpenAI"),
+                  charts.themes_per_year(trend, caption="Source: test")):
+        shown = {t: c for t, c in _colour_by_value(spec_of(chart)).items() if t in THEME_COLOURS}
+        assert len(shown) >= 3 and all(THEME_COLOURS[t] == c for t, c in shown.items()), shown
+
+
+# --- builders over a summary (the funding explorer at a million rows) ------------------------------------------
+
+
+def test_summary_builders_validate_render_and_count_the_rows_summed(real: dict[str, pl.DataFrame]) -> None:
+    from workbench.datasets.money import flows
+    from workbench.widgets.funding import summarised
+
+    pieces = flows(real["funding_events"]).with_columns(pl.col("date").dt.year().alias("year"))
+    summary = summarised(pieces)
+    for chart in (charts.yearly_sums(summary), charts.matrix_of_summary(summary)):
+        spec = spec_of(chart)
+        assert "<svg" in rendered(spec)
+        assert caption_of(spec).startswith(f"Source: funding_events ({pieces.height:,} rows, summed by ")
+    sums = data_of(charts.yearly_sums(summary))
+    countable = pieces.filter(pl.col("countable").fill_null(False), pl.col("amount_usd") > 0)
+    assert sums["amount_usd"].sum() == pytest.approx(countable["amount_usd"].sum())
+    assert "Nothing to draw" in rendered(spec_of(charts.matrix_of_summary(summary.clear())))

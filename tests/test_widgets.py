@@ -12,12 +12,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 import traitlets
+from altair.utils.selection import IntervalSelection, PointSelection
 from ipywidgets.widgets import widget as ipywidget
 
 from workbench import charts, datasets
 from workbench.datasets.money import flows
 from workbench.widgets import ArticleReader, FundingExplorer, GovernanceExplorer, RiskExplorer
-from workbench.widgets.base import selection_filter
+from workbench.widgets.selection import selection_filter
 
 EXPLORERS = [ArticleReader, FundingExplorer, GovernanceExplorer, RiskExplorer]
 
@@ -107,6 +108,7 @@ def test_funding_click_and_brush_filter_the_table() -> None:
     explorer = FundingExplorer()
     assert set(explorer.jchart._vl_selections) == {"pick", "brush"}
     pick(explorer, event_id="msft-openai-2019-07")
+    assert explorer.jchart.selections.pick.value == [{"event_id": "msft-openai-2019-07"}]  # as altair parsed it
     assert explorer.selection["event_id"].to_list() == ["msft-openai-2019-07"]
     assert explorer._table.value.count("<tr") == 2
     explorer.jchart._vl_selections = {"pick": {"value": None, "store": []},
@@ -301,7 +303,10 @@ def test_selection_filter_reads_points_intervals_dates_and_lists() -> None:
                           "tags": [["bias"], ["safety", "bias"]], "id": ["a", "b"]})
 
     def rows(selections: dict, aliases: dict | None = None) -> list[str]:
-        condition = selection_filter(selections, frame.schema, aliases)
+        """Filter by selections sent as the front end sends them, parsed as JupyterChart parses them."""
+        parsed = [PointSelection.from_vega(name, state["value"], []) if name == "pick"
+                  else IntervalSelection.from_vega(name, state["value"], []) for name, state in selections.items()]
+        condition = selection_filter(parsed, frame.schema, aliases)
         return (frame if condition is None else frame.filter(condition))["id"].to_list()
 
     assert rows({"pick": {"value": None}}) == ["a", "b"]

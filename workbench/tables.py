@@ -25,9 +25,14 @@ import polars as pl
 
 from workbench.charts.theme import VERDICT_TINTS
 
-__all__ = ["MAX_ROWS", "display_table", "explore", "install", "table_html"]
+__all__ = ["MAX_ROWS", "MAX_SCROLLED_ROWS", "display_table", "explore", "install", "table_html"]
 
-MAX_ROWS = 40  # rows shown; the note says how many there are and where the full table is
+# The two row limits of the package, side by side. They differ on purpose: a static table (a notebook's output, a
+# report page) cannot scroll, so it shows the first MAX_ROWS and its note gives the count; an explorer's table
+# scrolls in a fixed box and is rebuilt on every click, so it shows more rows, up to what redraws in the explorers'
+# 50 ms budget. (`charts.MAX_ROWS` is not a display limit: it is how many rows a chart spec may embed.)
+MAX_ROWS = 40
+MAX_SCROLLED_ROWS = 200
 _VERDICT_COLUMNS = ("verdict", "verdict_then", "verdict_now")
 _RATIO_COLUMNS = ("back_ratio", "valuation_multiple", "spread")
 _LONG_TEXT = 60  # mean characters above which a text column gets a fixed width and wraps

@@ -9,6 +9,7 @@ polars, and embeds only what it draws. Empty input gives a chart that says there
     charts.funding_timeline(datasets.load("funding_events"))
 """
 
+from workbench.charts.article import paragraph_themes, theme_strip, verdict_bars, verdict_shift
 from workbench.charts.base import MAX_ROWS, distinct_count, source_caption
 from workbench.charts.corpus import actors_named, amounts_per_year, paragraph_lengths, themes_per_year
 from workbench.charts.funding import (
@@ -16,12 +17,15 @@ from workbench.charts.funding import (
     cumulative_by_recipient,
     funding_timeline,
     investor_recipient_matrix,
+    matrix_of_summary,
     valuation_steps,
+    yearly_sums,
 )
 from workbench.charts.governance import BOARD_CRISIS, Highlight, governance_timeline, structure_bands
 from workbench.charts.live import incidents_per_year, training_compute
 from workbench.charts.money import deal_flows, received_by_status
 from workbench.charts.policy import concern_instrument_matrix, policy_timeline
+from workbench.charts.profile import profile_timeline
 from workbench.charts.theme import FONT, PALETTE, THEME, THEME_COLOURS, captioned, workbench_theme
 
 __all__ = [
@@ -31,4 +35,6 @@ __all__ = [
     "compute_link_share", "received_by_status", "deal_flows", "structure_bands", "governance_timeline", "Highlight",
     "BOARD_CRISIS",
     "policy_timeline", "concern_instrument_matrix", "training_compute", "incidents_per_year",
+    "theme_strip", "paragraph_themes", "verdict_shift", "verdict_bars", "profile_timeline", "yearly_sums",
+    "matrix_of_summary",
 ]

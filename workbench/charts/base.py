@@ -7,6 +7,7 @@ slow the explorers down), so each one selects, filters and aggregates in polars 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable, Sequence
 
 import altair as alt
@@ -14,11 +15,13 @@ import polars as pl
 
 from workbench.charts.theme import GREY, ORG_COLOURS, captioned, colour_scale
 from workbench.errors import UsageError
+from workbench.lineage import traced
 
 __all__ = [
     "CONFIDENCE_TIP", "DATE_TIP", "HEIGHT", "HOLLOW", "LOW_CONFIDENCE", "MAX_ROWS", "PRECISION_TIP", "WIDTH", "Chart",
     "Composed", "categories", "distinct_count", "embeddable", "finish", "grouped", "low_confidence", "lumped",
-    "omitted", "paint", "placeholder", "require", "source_caption", "time_x", "top_values", "when",
+    "omitted", "paint", "placeholder", "require", "selectable", "selections", "source_caption", "time_x",
+    "top_values", "when",
 ]
 
 Chart = alt.Chart | alt.LayerChart
@@ -163,6 +166,23 @@ PRECISION_TIP = alt.Tooltip("date_precision:N", title="Date precision")
 CONFIDENCE_TIP = alt.Tooltip("confidence:N", title="Confidence")
 
 
+def selections(fields: Sequence[str], brush: bool) -> list[alt.Parameter]:
+    """The selections an explorer's table follows: a click on `fields` ("pick") and an x-brush ("brush").
+
+    JupyterChart reports them by these names (`JupyterChart.selections.pick`, `.brush`).
+    """
+    params = [alt.selection_point(name="pick", fields=list(fields), on="click")] if fields else []
+    return params + ([alt.selection_interval(name="brush", encodings=["x"])] if brush else [])
+
+
+@traced
+def selectable(chart: alt.TopLevelMixin, fields: Sequence[str], brush: bool) -> alt.TopLevelMixin:
+    """`chart` with the `selections` added (a composition of dicts takes them in its constructor: `Composed`)."""
+    with warnings.catch_warnings():  # in a concat or layer, one selection shared by every view is intended
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
+        return chart.add_params(*selections(fields, brush))
+
+
 class Composed(alt.Chart):
     """Charts concatenated as Vega-Lite dicts, with optional click and brush selections over every view.
 
@@ -174,8 +194,7 @@ class Composed(alt.Chart):
 
     def __init__(self, kind: str, parts: Sequence[alt.TopLevelMixin | Composed], *, resolve: dict | None = None,
                  select: Sequence[str] = (), brush: bool = False) -> None:
-        params = ([alt.selection_point(name="pick", fields=list(select), on="click").param] if select else [])
-        params += [alt.selection_interval(name="brush", encodings=["x"]).param] if brush else []
+        params = [selection.param for selection in selections(select, brush)]
         super().__init__(params=params) if params else super().__init__()
         object.__setattr__(self, "_composed", (kind, list(parts), resolve or {}))
 

@@ -14,8 +14,11 @@ import polars as pl
 from workbench.charts.base import (
     CONFIDENCE_TIP,
     DATE_TIP,
+    HEIGHT,
     HOLLOW,
+    LOW_CONFIDENCE,
     PRECISION_TIP,
+    WIDTH,
     Chart,
     categories,
     embeddable,
@@ -30,13 +33,23 @@ from workbench.charts.base import (
     time_x,
     when,
 )
-from workbench.charts.theme import GREY, PALETTE, THEME_RAMPS, money_axis, money_label
+from workbench.charts.theme import (
+    GREY,
+    ORG_COLOURS,
+    PALETTE,
+    THEME_RAMPS,
+    captioned,
+    colour_scale,
+    money_axis,
+    money_label,
+)
 from workbench.errors import UsageError
 from workbench.lineage import traced
 
 __all__ = [
     "COLUMNS", "DATASET", "DEAL_TIPS", "LINKS", "LOG", "SHARE_BY", "compute_link_share", "cumulative_by_recipient",
-    "funding_timeline", "investor_recipient_matrix", "matrix_of_cells", "valuation_steps",
+    "funding_timeline", "investor_recipient_matrix", "matrix_of_cells", "matrix_of_summary", "valuation_steps",
+    "yearly_sums",
 ]
 
 DATASET = "funding_events"
@@ -251,3 +264,53 @@ def compute_link_share(funding: pl.DataFrame, *, by: Literal["recipient", "inves
                  alt.Tooltip("deals:Q", title="Deals")],
     )
     return finish(chart, title, caption, height=alt.Step(22))
+
+
+# --- from a summary: rows already summed by group (the funding explorer's `summarised`, for a million rows) -----
+
+
+@traced
+def matrix_of_summary(summary: pl.DataFrame) -> Chart:
+    """Who funds whom from a (filtered) summary of funding rows: the same cells `investor_recipient_matrix` sums
+    from rows.
+
+    `summary`: one row per group of funding rows with investor, recipient, confidence, rows, countable_rows, deals
+    (countable rows with an amount), amount_usd (their sum) and undisclosed (countable rows without one).
+    """
+    weak = pl.col("confidence").cast(pl.String).is_in(list(LOW_CONFIDENCE))
+    cells = (summary.filter(pl.col("countable_rows") > 0)
+             .with_columns(pl.col("investor", "recipient").fill_null("(not recorded)"))
+             .group_by("investor", "recipient")
+             .agg(pl.when(pl.col("deals").sum() > 0).then(pl.col("amount_usd").sum()).alias("amount_usd"),
+                  pl.col("countable_rows").sum().alias("deals"), pl.col("undisclosed").sum(),
+                  pl.col("countable_rows").filter(weak).sum().alias("weak")))
+    caption = (f"Source: {DATASET} ({summary['rows'].sum():,} rows, summed by investor and recipient over "
+               "countable rows; grey: amounts undisclosed)")
+    if cells.is_empty():
+        return placeholder("Who funds whom", caption)
+    return matrix_of_cells(cells, title="Who funds whom", caption=caption)
+
+
+@traced
+def yearly_sums(summary: pl.DataFrame) -> alt.Chart:
+    """Countable money by year and recipient, from a (filtered) summary too big to draw deal by deal; a point is
+    hollow when some rows behind it are low confidence.
+
+    `summary`: as `matrix_of_summary`, with year.
+    """
+    sums = (summary.group_by("year", "recipient")
+            .agg(pl.col("amount_usd").sum(), pl.col("deals").sum(),
+                 pl.col("confidence").is_in(list(LOW_CONFIDENCE)).any().alias("low_confidence"))
+            .filter(pl.col("deals") > 0)
+            .sort("year", "recipient"))
+    caption = (f"Source: {DATASET} ({summary['rows'].sum():,} rows, summed by year and recipient over "
+               "countable rows; hollow: some rows low confidence)")
+    return (alt.Chart(sums).mark_point(filled=True, size=80)
+            .encode(x=alt.X("year:Q", title=None, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
+                    y=alt.Y("amount_usd:Q", scale=alt.Scale(type="log"), axis=money_axis("Countable US$ (log)")),
+                    color=alt.Color("recipient:N", title="Recipient",
+                                    scale=colour_scale(sorted(sums["recipient"].unique()), fixed=ORG_COLOURS)),
+                    fillOpacity=when(alt.FillOpacityValue, "datum.low_confidence", 0, 1),
+                    tooltip=[alt.Tooltip("year:Q"), alt.Tooltip("recipient:N"),
+                             alt.Tooltip("amount_usd:Q", format="$,.0f"), alt.Tooltip("deals:Q")])
+            .properties(title=captioned("Funding by year and recipient", caption), width=WIDTH, height=HEIGHT))

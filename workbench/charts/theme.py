@@ -1,8 +1,10 @@
 """The one look every workbench chart shares: theme, colour-blind-safe palettes, money formats and titles.
 
 This is the palette module: a theme, an organisation, a verdict and a money status keep one colour in every chart,
-explorer and table (`ORG_COLOURS`, `THEME_COLOURS`, `VERDICT_COLOURS`, `STATUS_COLOURS`); other categories take
-the series colours in order (`colour_scale`).
+explorer, table and document (`ORG_COLOURS`, `THEME_COLOURS`, `VERDICT_COLOURS` with its tints and text shades,
+`STATUS_COLOURS`); other categories take the series colours in order (`colour_scale`). Charts may not import the
+analysis layer, so the order of themes and verdicts is read off the palettes (`THEME_ORDER`, `VERDICT_ORDER`;
+tests/test_charts.py holds them equal to `analysis.themes.THEMES` and `analysis.claims.VERDICTS`).
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ import altair as alt
 
 __all__ = [
     "CAPTION_WIDTH", "FONT", "GREY", "MONEY_FORMAT", "ORG_COLOURS", "PALETTE", "SERIES", "STATUS_COLOURS", "THEME",
-    "THEME_COLOURS", "THEME_RAMPS", "VERDICT_COLOURS", "VERDICT_TINTS", "captioned", "colour_scale", "colours_for",
-    "money_axis", "money_label", "workbench_theme",
+    "THEME_COLOURS", "THEME_ORDER", "THEME_RAMPS", "UNTAGGED", "VERDICT_COLOURS", "VERDICT_ORDER", "VERDICT_TEXT",
+    "VERDICT_TINTS", "captioned", "colour_scale", "colours_for", "money_axis", "money_label", "workbench_theme",
 ]
 
 THEME = "workbench"
 FONT = "Inter, 'Helvetica Neue', Arial, sans-serif"
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-THEME_COLOURS = {"funding": "#0072B2", "governance": "#009E73", "ai_risk": "#D55E00", "none": "#999999"}
+UNTAGGED = "none"  # the theme of a paragraph that carries none
+THEME_COLOURS = {"funding": "#0072B2", "governance": "#009E73", "ai_risk": "#D55E00", UNTAGGED: "#999999"}
+#: The record's themes in order (`analysis.themes.THEMES`), untagged left out.
+THEME_ORDER = tuple(theme for theme in THEME_COLOURS if theme != UNTAGGED)
 # Single-hue ramps for heatmaps, one per record theme (single hue reads under every colour-vision deficiency).
 THEME_RAMPS = {"funding": "blues", "governance": "greens", "ai_risk": "oranges"}
-GREY = THEME_COLOURS["none"]
+GREY = THEME_COLOURS[UNTAGGED]
 # Series colours in the order categories get them: Okabe–Ito with yellow last (it fades on white), then four more
 # distinguishable hues for charts with more categories than Okabe–Ito has colours.
 SERIES = [c for c in PALETTE if c != "#F0E442"] + ["#F0E442", "#8C564B", "#9467BD", "#17BECF", "#BCBD22"]
@@ -36,9 +41,13 @@ ORG_COLOURS = {
     "Nvidia": "#56B4E9", "xAI": "#000000", "SoftBank": "#8C564B", "Mistral AI": "#9467BD", "Meta": "#17BECF",
     "Google DeepMind": "#BCBD22", "DeepMind": "#BCBD22",
 }
-#: Verdicts on a claim: strong colours for marks, light tints for table cells.
+#: Verdicts on a claim, best first: strong colours for marks, light tints for table cells, dark shades for text
+#: on white (a document's verdict words).
 VERDICT_COLOURS = {"consistent": "#009E73", "partly": "#D9A400", "inconsistent": "#C0392B", "unverifiable": "#9A9A9A"}
 VERDICT_TINTS = {"consistent": "#CFE8D6", "partly": "#F6E3A1", "inconsistent": "#F3C2BB", "unverifiable": "#E4E4E4"}
+VERDICT_TEXT = {"consistent": "#1b7a3a", "partly": "#a67c00", "inconsistent": "#b03a2e", "unverifiable": "#777"}
+#: The verdicts in order (`analysis.claims.VERDICTS`).
+VERDICT_ORDER = tuple(VERDICT_COLOURS)
 #: How far money got, surest first (paid darkest).
 STATUS_COLOURS = {"paid": PALETTE[0], "committed": PALETTE[4], "conditional": PALETTE[1], "announced": "#F3D18A",
                   "reduced": "#999999"}
@@ -48,6 +57,7 @@ MONEY_FORMAT = "replace(format({value}, '$.3~s'), 'G', 'B')"
 
 @alt.theme.register(THEME, enable=False)
 def workbench_theme() -> alt.theme.ThemeConfig:
+    """The config every chart is drawn and saved under (`alt.theme.enable(THEME)`), so sizes and fonts match."""
     return {
         "config": {
             "font": FONT,

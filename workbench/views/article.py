@@ -9,23 +9,22 @@ from functools import cache
 import altair as alt
 import polars as pl
 
-from workbench import datasets
+from workbench import charts, datasets
 from workbench.analysis import Analysis, analyze
+from workbench.analysis.claims import VERDICTS
 from workbench.analysis.themes import THEMES
-from workbench.charts import THEME_COLOURS, captioned
+from workbench.charts.theme import UNTAGGED
 from workbench.corpus import load_corpus
 from workbench.errors import UsageError
 from workbench.lineage import traced
 
+# UNTAGGED, the theme profile's row for paragraphs without a theme, is the palette's name, re-exported
 __all__ = [
-    "READINGS", "RECORD", "UNTAGGED", "VERDICTS", "VERDICT_COLOURS", "actors", "actors_takeaway", "amounts",
+    "READINGS", "RECORD", "UNTAGGED", "actors", "actors_takeaway", "amounts",
     "analysis", "analysis_summary", "corpus_summary", "paragraph_summary", "paragraph_table", "theme_profile",
     "theme_strip", "theme_takeaway", "then_and_now", "verdict_counts", "verdict_shift", "verdicts_takeaway",
 ]
 
-UNTAGGED = "none"
-VERDICTS = ("consistent", "partly", "inconsistent", "unverifiable")
-VERDICT_COLOURS = ["#009E73", "#E69F00", "#D55E00", "#999999"]
 RECORD = ("funding_events", "governance_events", "org_structures", "policy_events")
 READINGS = {"verdict_at_publication": "as of publication", "verdict": "as known now"}
 
@@ -85,23 +84,11 @@ def theme_profile(doc_id: str) -> pl.DataFrame:
 
 @traced
 def theme_strip(doc_id: str) -> alt.Chart:
-    """Which themes each paragraph carries, in reading order: one tile per paragraph and theme."""
+    """Which themes each paragraph carries, in reading order (`charts.theme_strip`), citing the article's file."""
     found = analysis(doc_id)
-    tiles = (found.paragraphs.select("paragraph", "themes", "subthemes", pl.col("text").str.slice(0, 90)
-                                     .alias("opening"))
-             .explode("themes").drop_nulls("themes").rename({"themes": "theme"})
-             .with_columns(pl.col("subthemes").list.join(", ")))
     caption = (f"Source: seeds/{_file_of(doc_id)} ({found.paragraphs.height} paragraphs, split on blank lines; "
                f"{found.evidence.height} lexicon hits, workbench/analysis/lexicons/themes.csv)")
-    return alt.Chart(tiles).mark_rect(stroke="white", strokeWidth=2).encode(
-        x=alt.X("paragraph:O", title="Paragraph", axis=alt.Axis(labelAngle=0),
-                scale=alt.Scale(domain=found.paragraphs["paragraph"].to_list())),
-        y=alt.Y("theme:N", title=None, sort=list(THEMES), scale=alt.Scale(domain=list(THEMES))),
-        color=alt.Color("theme:N", legend=None, scale=alt.Scale(domain=list(THEMES),
-                                                              range=[THEME_COLOURS[t] for t in THEMES])),
-        tooltip=[alt.Tooltip("paragraph:O", title="Paragraph"), alt.Tooltip("theme:N", title="Theme"),
-                 alt.Tooltip("subthemes:N", title="Sub-themes"), alt.Tooltip("opening:N", title="Opens with")],
-    ).properties(title=captioned("Themes, paragraph by paragraph", caption), width=560, height=alt.Step(34))
+    return charts.theme_strip(found.paragraphs, caption=caption)
 
 
 @traced
@@ -192,22 +179,13 @@ def verdict_counts(doc_id: str) -> pl.DataFrame:
 
 @traced
 def verdict_shift(doc_id: str) -> alt.Chart:
-    """The claims' checks by verdict, as of the publication date next to as known now."""
+    """The claims' checks by verdict, as of the publication date next to as known now (`charts.verdict_shift`)."""
     counts = verdict_counts(doc_id)
     published = analysis(doc_id).documents["published"][0]
     checks = counts.filter(pl.col("reading") == READINGS["verdict"])["checks"].sum()
     caption = (f"Source: seeds/{_file_of(doc_id)} ({checks} claim × record checks) + {', '.join(RECORD)} "
                f"(as known on {published or 'publication'} and now)")
-    return alt.Chart(counts).mark_bar().encode(
-        x=alt.X("checks:Q", title="Claim × record checks", stack="zero", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("reading:N", title=None, sort=list(READINGS.values())),
-        color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=list(VERDICTS), range=VERDICT_COLOURS),
-                        legend=alt.Legend(orient="bottom")),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("reading:N", title="Read"), alt.Tooltip("verdict:N", title="Verdict"),
-                 alt.Tooltip("checks:Q", title="Checks")],
-    ).transform_calculate(order=f"indexof({list(VERDICTS)!r}, datum.verdict)").properties(
-        title=captioned("How the article's claims read then and now", caption), width=560, height=alt.Step(40))
+    return charts.verdict_shift(counts, readings=list(READINGS.values()), caption=caption)
 
 
 def corpus_summary(doc_id: str) -> str:

@@ -20,8 +20,7 @@ import polars as pl
 from workbench import charts, datasets
 from workbench.analysis import Analysis
 from workbench.analysis.claims import VERDICTS, summarise, verdict_label
-from workbench.charts.base import finish
-from workbench.charts.theme import VERDICT_COLOURS
+from workbench.charts.theme import VERDICT_TEXT
 from workbench.lineage import traced
 from workbench.outputs import Document
 from workbench.views.risk import md
@@ -151,22 +150,14 @@ def verdict_counts(rows: pl.DataFrame) -> pl.DataFrame:
 
 @traced
 def verdict_chart(rows: pl.DataFrame, *, unit: str = "record matches", title: str | None = None) -> alt.Chart:
-    """Bars of `rows` (`brief` or `evidence`) per verdict, at publication above now; the caption counts the
-    record rows and sources behind them."""
+    """Bars of `rows` (`brief` or `evidence`) per verdict, at publication above now (`charts.verdict_bars`); the
+    caption counts the record rows and sources behind them."""
     title = title or f"{unit.capitalize()} by verdict, at publication and now"
     urls = rows.select(pl.col("source_urls").fill_null("").str.split("; ").list.eval(
         pl.element().filter(pl.element() != "")))
     caption = (f"Source: {' + '.join(DATASETS)} ({rows.height} {unit}; "
                f"{charts.distinct_count(urls, 'source_urls')} distinct source URLs)")
-    chart = alt.Chart(verdict_counts(rows)).mark_bar().encode(
-        x=alt.X("rows:Q", title=unit.capitalize()),
-        y=alt.Y("as_of:N", title=None, sort=["at publication", "now"]),
-        yOffset=alt.YOffset("verdict:N", sort=list(VERDICTS)),
-        color=alt.Color("verdict:N", title="Verdict", sort=list(VERDICTS),
-                        scale=alt.Scale(domain=list(VERDICTS), range=[VERDICT_COLOURS[v] for v in VERDICTS])),
-        tooltip=[alt.Tooltip("as_of:N", title="As of"), alt.Tooltip("verdict:N", title="Verdict"),
-                 alt.Tooltip("rows:Q", title=unit.capitalize())])
-    return finish(chart, title, caption, height=alt.Step(14))
+    return charts.verdict_bars(verdict_counts(rows), unit=unit, title=title, caption=caption)
 
 
 def takeaway_line(claims: pl.DataFrame) -> str:
@@ -261,8 +252,9 @@ def brief_document(document: dict, brief: pl.DataFrame, evidence: pl.DataFrame) 
 
 _BRIEF_CSS = ("body{font-family:Inter,'Helvetica Neue',Arial,sans-serif;max-width:46rem;margin:2rem auto;"
               "line-height:1.5;color:#222}blockquote{border-left:3px solid #ccc;margin:0;padding-left:1rem;"
-              "color:#444}.ref{color:#555}.v-consistent{color:#1b7a3a}.v-partly{color:#a67c00}"
-              ".v-inconsistent{color:#b03a2e}.v-unverifiable{color:#777}section{margin-bottom:1.5rem}")
+              "color:#444}.ref{color:#555}" + "".join(f".v-{verdict}{{color:{colour}}}"
+                                                       for verdict, colour in VERDICT_TEXT.items())
+              + "section{margin-bottom:1.5rem}")
 
 
 def _cited_sources_by_claim(brief: pl.DataFrame, evidence: pl.DataFrame) -> dict[int, list[tuple[str, str | None]]]:

@@ -17,8 +17,7 @@ import polars as pl
 
 from workbench import charts, datasets
 from workbench.analysis.entities import extract_entities
-from workbench.charts.base import finish, low_confidence, paint, time_x
-from workbench.charts.theme import colour_scale
+from workbench.charts.base import low_confidence
 from workbench.datasets.money import Counting, flows
 from workbench.lineage import traced
 from workbench.views.common import canonical_org
@@ -215,24 +214,9 @@ def funding_received(org: str) -> pl.DataFrame:
 
 @traced
 def timeline_chart(timeline: pl.DataFrame, org: str) -> alt.Chart:
-    """Every row of the timeline at its date, one line per track, coloured by theme; low-confidence hollow."""
-    title = f"{org} across funding, governance and AI risk"
-    drawn = timeline.filter(pl.col("date").is_not_null())
-    datasets_used = drawn["dataset"].unique(maintain_order=True).to_list() or ["no rows"]
-    caption = charts.source_caption(drawn, datasets_used, notes=[charts.base.HOLLOW])
-    if drawn.is_empty():
-        return charts.base.placeholder(title, caption)
-    chart = alt.Chart(charts.base.embeddable(drawn.with_columns(low_confidence()), "profile_timeline")).mark_point(
-        filled=True, size=80, strokeWidth=1.5, opacity=0.9,
-    ).encode(
-        x=time_x(),
-        y=alt.Y("track:N", title=None, sort=list(TRACKS)),
-        tooltip=[alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"), alt.Tooltip("track:N", title="Track"),
-                 alt.Tooltip("what:N", title="What"), alt.Tooltip("amount_usd:Q", title="USD", format="$,.0f"),
-                 alt.Tooltip("row_id:N", title="Row"), alt.Tooltip("confidence:N", title="Confidence")],
-        **paint("theme:N", "Theme", colour_scale(list(dict.fromkeys(TRACKS.values())))),
-    )
-    return finish(chart, title, caption, height=alt.Step(34))
+    """Every row of the timeline at its date, one line per track, coloured by theme; low-confidence hollow
+    (`charts.profile_timeline`)."""
+    return charts.profile_timeline(timeline, org, tracks=list(TRACKS))
 
 
 def _timeline(parts: list[pl.DataFrame]) -> pl.DataFrame:

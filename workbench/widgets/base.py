@@ -1,19 +1,18 @@
 """The wiring every explorer shares: state as traitlets → rows → chart and table, Save, close.
 
 A subclass declares its filter traits (`filters`), the datasets it reads, the table columns, and three pure
-steps: `_filtered()` (controls → rows, in polars), `_chart_for(rows)` (an altair chart drawn from a frame
-aggregated in polars) and `_controls()` (widgets bound to traits). The base debounces filter changes,
-turns clicks and brushes on the `JupyterChart` into a filter on the rows (`selection`), renders the table
-with every string escaped, saves table + chart with sidecars, and releases every widget and observer on
-`close()` so re-running a cell leaks nothing.
+steps: `_filtered()` (controls → rows, in polars; the checks and conditions are in `widgets.inputs`),
+`_chart_for(rows)` (a builder of `workbench.charts`, with `charts.base.selectable`'s selections) and `_controls()`
+(widgets bound to traits). The base debounces filter changes, narrows the rows by the clicks and brushes that
+`JupyterChart.selections` reports (`widgets.selection`), renders the table with every string escaped
+(`widgets.render`), saves table + chart with sidecars, and releases every widget and observer on `close()` so
+re-running a cell leaks nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -28,13 +27,9 @@ from workbench.datasets import citing as record
 from workbench.errors import UsageError
 from workbench.lineage import Lineage, lineage_of, tag
 from workbench.widgets.render import esc, table_html
+from workbench.widgets.selection import Selection, selection_filter
 
-__all__ = [
-    "DAY_MS", "Explorer", "ExplorerInputError", "close_descendants", "is_in", "options_of", "selectable",
-    "selection_filter", "show", "subset_of", "usable_rows", "where",
-]
-
-DAY_MS = 86_400_000
+__all__ = ["Explorer", "ExplorerInputError", "close_descendants", "show"]
 
 
 class ExplorerInputError(UsageError, traitlets.TraitError):
@@ -80,6 +75,8 @@ class Explorer(widgets.VBox):
                                   (self._output, "wb-status")):
             widget.add_class(css_class)
         self._click(self._save_button, lambda _b: self.save())
+        # the front end writes `_vl_selections`; JupyterChart's own observer (registered first) parses it into
+        # `selections` before `_on_pick` reads them (a chart swap replaces `selections`, so it is not observed)
         self._watch(self.jchart, self._on_pick, "_vl_selections")
         for name in self.filters:
             self._watch(self, self._schedule, name)
@@ -135,6 +132,7 @@ class Explorer(widgets.VBox):
         """The current filters and chart selection in words, for sidecars."""
         parts = [f"{name}={_plain(getattr(self, name))}" for name in self.filters
                  if getattr(self, name) != self.trait_defaults(name)]
+        # the selections as the front end sent them (what sidecars have always recorded), not as parsed
         picked = {name: s.get("value") for name, s in self.jchart._vl_selections.items() if s.get("value")}
         if picked:
             parts.append(f"chart selection={picked}")
@@ -247,8 +245,12 @@ class Explorer(widgets.VBox):
         if self._ready:
             self._report_errors(self._apply_selection)
 
+    def _chart_selections(self) -> list[Selection]:
+        """The chart's selections as JupyterChart parsed them (`PointSelection`, `IntervalSelection`)."""
+        return list(self.jchart.selections.trait_values().values())
+
     def _apply_selection(self) -> None:
-        condition = selection_filter(self.jchart._vl_selections, self._rows.schema, self.aliases)
+        condition = selection_filter(self._chart_selections(), self._rows.schema, self.aliases)
         self._selection = self._rows if condition is None else self._rows.filter(condition)
         self._table.value = table_html(self._selection, self.columns, self._sources)
         self._shown(self._selection)
@@ -277,16 +279,6 @@ def show(jchart: alt.JupyterChart, chart: alt.TopLevelMixin) -> None:
         object.__delattr__(chart, "to_dict")
 
 
-def selectable(chart: alt.TopLevelMixin, fields: Iterable[str], brush: bool) -> alt.TopLevelMixin:
-    """`chart` with the selections the table follows: a click on `fields` ("pick") and an x-brush ("brush")."""
-    params = [alt.selection_point(name="pick", fields=list(fields), on="click")]
-    if brush:
-        params.append(alt.selection_interval(name="brush", encodings=["x"]))
-    with warnings.catch_warnings():  # in a concat or layer, one selection shared by every view is intended
-        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-        return chart.add_params(*params)
-
-
 def close_descendants(root: widgets.Widget) -> None:
     """Close every widget reachable from `root`'s synced traits (children, layout, style), not `root` itself."""
     seen, stack = {id(root)}, [root]
@@ -301,67 +293,6 @@ def close_descendants(root: widgets.Widget) -> None:
                     child.close()
 
 
-def selection_filter(selections: dict[str, dict], schema: pl.Schema, aliases: dict[str, str] | None = None
-                     ) -> pl.Expr | None:
-    """A polars condition from JupyterChart's raw selections (`_vl_selections`), or None when nothing is picked.
-
-    Point selections arrive as {"vlPoint": {"or": [{field: value, ...}, ...]}}, interval selections as
-    {field: [low, high]}; temporal values come as epoch milliseconds or ISO strings. Fields that are not
-    columns of the rows (a chart's own aggregates) are ignored.
-    """
-    aliases = aliases or {}
-    conditions = []
-    for state in selections.values():
-        value = state.get("value") or {}
-        if "vlPoint" in value:
-            points = [{aliases.get(f, f): v for f, v in point.items() if v is not None}  # a datum lacking a field
-                      for point in value["vlPoint"].get("or", [])]
-            points = [[_equals(f, v, schema[f]) for f, v in point.items() if f in schema] for point in points]
-            points = [pl.all_horizontal(terms) for terms in points if terms]
-            if points:
-                conditions.append(pl.any_horizontal(points))
-        else:
-            value = {aliases.get(f, f): bounds for f, bounds in value.items()}
-            conditions += [_within(f, bounds, schema[f]) for f, bounds in value.items()
-                           if f in schema and isinstance(bounds, list) and bounds]
-    return pl.all_horizontal(conditions) if conditions else None
-
-
-def _equals(field: str, value: Any, dtype: pl.DataType) -> pl.Expr:
-    if isinstance(dtype, pl.List):  # a chart cell per list element (a concern) picks the rows that name it
-        return pl.col(field).cast(pl.List(pl.String)).list.contains(str(value))
-    if dtype.is_temporal():
-        return _epoch_ms(field, dtype) == _to_ms(value)
-    if dtype.is_numeric():
-        return pl.col(field) == float(value)  # a chart may carry a year as text
-    if dtype == pl.Boolean:
-        return pl.col(field) == bool(value)
-    return pl.col(field).cast(pl.String) == str(value)
-
-
-def _within(field: str, bounds: list, dtype: pl.DataType) -> pl.Expr:
-    if dtype.is_temporal():
-        return _epoch_ms(field, dtype).is_between(_to_ms(min(bounds, key=_to_ms)), _to_ms(max(bounds, key=_to_ms)))
-    if dtype.is_numeric() and len(bounds) == 2:
-        return pl.col(field).is_between(min(bounds), max(bounds))
-    return pl.col(field).cast(pl.String).is_in([str(b) for b in bounds])  # a brush over a band scale
-
-
-def _epoch_ms(field: str, dtype: pl.DataType) -> pl.Expr:
-    if dtype == pl.Date:
-        return pl.col(field).cast(pl.Int64) * DAY_MS
-    return pl.col(field).dt.epoch("ms")
-
-
-def _to_ms(value: Any) -> int:
-    if isinstance(value, (int, float)):
-        return int(value)
-    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return int(parsed.timestamp() * 1000)
-
-
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
@@ -371,52 +302,3 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 def _plain(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-
-
-def options_of(values: Iterable[Any]) -> list[str]:
-    """Sorted distinct non-null strings, for a control's options."""
-    return sorted({str(v) for v in values if v is not None})
-
-
-def subset_of(proposal: dict, allowed: Iterable[str]) -> tuple[str, ...]:
-    """A validated multi-choice trait value: unknown names are an error that lists the nearest known ones."""
-    import difflib
-
-    allowed = list(allowed)
-    for value in proposal["value"]:
-        if value not in allowed:
-            near = difflib.get_close_matches(str(value), allowed, n=3) or allowed[:5]
-            raise ExplorerInputError(f"unknown value {value!r}.",
-                                     fix=f"choose known values; nearest: {near}.",
-                                     column=proposal["trait"].name, value=value)
-    return tuple(proposal["value"])
-
-
-def usable_rows(frame: pl.DataFrame, needed: Iterable[str], *, dataset: str, as_of: object = None) -> pl.DataFrame:
-    """`frame` if it has the columns an explorer reads and at least one row; else a UsageError saying why.
-
-    Without this, a frame of another table fails deep inside polars, and an empty one (an `as_of` before the
-    record starts) fails on the first minimum or maximum it takes.
-    """
-    missing = [column for column in needed if column not in frame.columns]
-    if missing:
-        raise UsageError(f"the rows given lack the {dataset} column(s) {', '.join(missing)}.",
-                         fix=f"pass a frame with the {dataset} schema, e.g. workbench.datasets.load({dataset!r}).",
-                         column=missing[0])
-    if frame.is_empty():
-        known = f" known on {as_of}" if as_of is not None else ""
-        raise UsageError(f"{dataset} has no rows{known}, so there is nothing to explore.",
-                         fix="pass a later as_of (e.g. as_of='2019-07-22'), or leave it out for the record as "
-                             "known today.", column="data" if as_of is None else "as_of", value=as_of)
-    return frame
-
-
-def is_in(column: str, chosen: tuple[str, ...]) -> pl.Expr | None:
-    """Keep rows whose `column` is one of `chosen`; None (no filter) when nothing is chosen."""
-    return pl.col(column).is_in(list(chosen)) if chosen else None  # no cast: Enum columns compare as integers
-
-
-def where(frame: pl.DataFrame, *conditions: pl.Expr | None) -> pl.DataFrame:
-    """`frame` filtered by the conditions that are set (a frame with no condition is returned as is)."""
-    conditions = [c for c in conditions if c is not None]
-    return frame.filter(*conditions) if conditions else frame

@@ -21,25 +21,14 @@ import polars as pl
 import traitlets
 
 from workbench.charts import funding as charts
-from workbench.charts.base import placeholder, when
-from workbench.charts.funding import matrix_of_cells
+from workbench.charts.base import selectable
 from workbench.charts.money import received_by_status
-from workbench.charts.theme import ORG_COLOURS, captioned, colour_scale, money_axis
 from workbench.datasets.money import flows, with_status
-from workbench.widgets.base import (
-    Explorer,
-    ExplorerInputError,
-    is_in,
-    options_of,
-    selectable,
-    subset_of,
-    usable_rows,
-    where,
-)
+from workbench.widgets.base import Explorer, ExplorerInputError
+from workbench.widgets.inputs import is_in, options_of, subset_of, usable_rows, where
 
 __all__ = [
     "COMPUTE", "DEALS_DRAWN", "SUMMARY_KEYS", "TODAY", "VIEWS", "FundingExplorer", "as_of_dates", "summarised",
-    "yearly_sums",
 ]
 
 DEALS_DRAWN = 2000  # above this many rows the chart shows yearly sums instead of one point per deal
@@ -194,9 +183,9 @@ class FundingExplorer(Explorer):
         build, fields, brush = VIEWS[self.view]
         if fields == ("event_id",) and rows.height > DEALS_DRAWN:  # too many deals to draw one by one
             summary = where(self._summary, *self._conditions())
-            chart, fields, brush = yearly_sums(summary), ("year", "recipient"), True
+            chart, fields, brush = charts.yearly_sums(summary), ("year", "recipient"), True
         elif self.view == "matrix" and rows.height > DEALS_DRAWN:  # sum the summary, not a million rows
-            chart = matrix_of_summary(where(self._summary, *self._conditions()))
+            chart = charts.matrix_of_summary(where(self._summary, *self._conditions()))
         else:
             chart = build(rows)
         return selectable(chart, fields, brush)
@@ -232,7 +221,7 @@ VIEWS = {
 def summarised(data: pl.DataFrame) -> pl.DataFrame:
     """Rows, countable deals and their money per combination of `SUMMARY_KEYS` values.
 
-    The filters keep or drop whole groups of it, so `yearly_sums` of the filtered summary equals that of the
+    The filters keep or drop whole groups of it, so `charts.yearly_sums` of the filtered summary equals that of the
     filtered rows. At a million rows this costs ~0.2 s once at load and turns ~60 ms of grouping on every
     redraw into ~2 ms (under a thousand groups).
     """
@@ -241,39 +230,3 @@ def summarised(data: pl.DataFrame) -> pl.DataFrame:
     return data.group_by(SUMMARY_KEYS).agg(pl.len().alias("rows"), pl.col("amount_usd").filter(summed).sum(),
                                            summed.sum().alias("deals"), countable.sum().alias("countable_rows"),
                                            (countable & pl.col("amount_usd").is_null()).sum().alias("undisclosed"))
-
-
-def matrix_of_summary(summary: pl.DataFrame) -> alt.TopLevelMixin:
-    """Who funds whom from a (filtered) `summarised` table: the same cells the matrix builder sums from rows."""
-    weak = pl.col("confidence").cast(pl.String).is_in(["low", "unsourced"])
-    cells = (summary.filter(pl.col("countable_rows") > 0)
-             .with_columns(pl.col("investor", "recipient").fill_null("(not recorded)"))
-             .group_by("investor", "recipient")
-             .agg(pl.when(pl.col("deals").sum() > 0).then(pl.col("amount_usd").sum()).alias("amount_usd"),
-                  pl.col("countable_rows").sum().alias("deals"), pl.col("undisclosed").sum(),
-                  pl.col("countable_rows").filter(weak).sum().alias("weak")))
-    caption = (f"Source: funding_events ({summary['rows'].sum():,} rows, summed by investor and recipient over "
-               "countable rows; grey: amounts undisclosed)")
-    if cells.is_empty():
-        return placeholder("Who funds whom", caption)
-    return matrix_of_cells(cells, title="Who funds whom", caption=caption)
-
-
-def yearly_sums(summary: pl.DataFrame) -> alt.Chart:
-    """Countable money by year and recipient, from a (filtered) `summarised` table too big to draw deal by deal."""
-    sums = (summary.group_by("year", "recipient")
-            .agg(pl.col("amount_usd").sum(), pl.col("deals").sum(),
-                 pl.col("confidence").is_in(["low", "unsourced"]).any().alias("low_confidence"))
-            .filter(pl.col("deals") > 0)
-            .sort("year", "recipient"))
-    caption = (f"Source: funding_events ({summary['rows'].sum():,} rows, summed by year and recipient over "
-               "countable rows; hollow: some rows low confidence)")
-    return (alt.Chart(sums).mark_point(filled=True, size=80)
-            .encode(x=alt.X("year:Q", title=None, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
-                    y=alt.Y("amount_usd:Q", scale=alt.Scale(type="log"), axis=money_axis("Countable US$ (log)")),
-                    color=alt.Color("recipient:N", title="Recipient",
-                                    scale=colour_scale(sorted(sums["recipient"].unique()), fixed=ORG_COLOURS)),
-                    fillOpacity=when(alt.FillOpacityValue, "datum.low_confidence", 0, 1),
-                    tooltip=[alt.Tooltip("year:Q"), alt.Tooltip("recipient:N"),
-                             alt.Tooltip("amount_usd:Q", format="$,.0f"), alt.Tooltip("deals:Q")])
-            .properties(title=captioned("Funding by year and recipient", caption), width=560, height=300))

@@ -18,7 +18,8 @@ import traitlets
 
 from workbench.charts.base import Composed
 from workbench.charts.governance import BOARD_CRISIS, governance_timeline, structure_bands
-from workbench.widgets.base import Explorer, ExplorerInputError, subset_of, usable_rows, where
+from workbench.widgets.base import Explorer, ExplorerInputError
+from workbench.widgets.inputs import subset_of, usable_rows, where
 
 __all__ = ["COMPARE", "CRISIS_WINDOW", "SEED_DATE", "GovernanceExplorer", "united"]
 

@@ -19,7 +19,8 @@ import traitlets
 from workbench import datasets
 from workbench.analysis.claims import verdict_label
 from workbench.analysis.themes import THEMES
-from workbench.charts.theme import THEME_COLOURS, VERDICT_COLOURS, captioned
+from workbench.charts.article import paragraph_themes
+from workbench.charts.theme import PALETTE, THEME_COLOURS, VERDICT_COLOURS
 from workbench.datasets import citing as record
 from workbench.widgets.base import Explorer, ExplorerInputError
 from workbench.widgets.render import badge, esc, source_links
@@ -28,8 +29,10 @@ __all__ = ["MARKS", "MARK_STYLES", "SEED", "ArticleReader", "analysis_of", "clai
 
 SEED = "bloomberg-2019-07-22-microsoft-openai"
 MARKS = ("actors", "amounts", "dates")
-MARK_STYLES = {"actors": "border-bottom:2px solid #333", "amounts": "font-weight:600;outline:1px solid #0072B2",
-               "dates": "text-decoration:underline dotted #CC79A7 2px", "claim": "box-shadow:0 0 0 2px #F0E442"}
+# the marks take the palette's series colours (blue, pink, yellow); themes are highlighted in their own colours
+MARK_STYLES = {"actors": "border-bottom:2px solid #333", "amounts": f"font-weight:600;outline:1px solid {PALETTE[0]}",
+               "dates": f"text-decoration:underline dotted {PALETTE[3]} 2px",
+               "claim": f"box-shadow:0 0 0 2px {PALETTE[6]}"}
 
 
 def analysis_of(doc_id: str) -> Any:
@@ -150,25 +153,7 @@ class ArticleReader(Explorer):
         return rows.filter(pl.col("sentence") == self.claim) if self.claim else rows
 
     def _chart_for(self, rows: pl.DataFrame) -> alt.Chart:
-        analysis = analysis_of(self.doc_id)
-        strip = (analysis.evidence.group_by("paragraph", "theme").agg(pl.len().alias("terms"),
-                                                                     pl.col("term").unique().sort().str.join(", "))
-                 .sort("paragraph", "theme"))
-        pick = alt.selection_point(name="pick", fields=["paragraph"], on="click")
-        caption = f"Source: seeds/ ({self.doc_id}); theme lexicon terms found per paragraph."
-        return (alt.Chart(strip).mark_rect().encode(
-            x=alt.X("paragraph:O", title="Paragraph", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("theme:N", title=None, sort=list(THEMES)),
-            color=alt.Color("theme:N", scale=alt.Scale(domain=list(THEME_COLOURS), range=list(THEME_COLOURS.values())),
-                            legend=None),
-            # channel objects, not alt.condition's dict or string shorthands: altair resolves those through a
-            # schema lookup that costs ~30 ms on every redraw
-            opacity=alt.OpacityValue(0.3, condition={"param": pick.name, "value": 1.0}),
-            tooltip=[alt.Tooltip("paragraph:O"), alt.Tooltip("theme:N"), alt.Tooltip("terms:Q"),
-                     alt.Tooltip("term:N", title="Terms")])
-            .add_params(pick)
-            .properties(title=captioned("Themes by paragraph (click to filter the claims)", caption),
-                        width=560, height=90))
+        return paragraph_themes(analysis_of(self.doc_id).evidence, doc_id=self.doc_id)
 
     def _shown(self, selection: pl.DataFrame) -> None:
         self._article.value = self._article_html()

@@ -12,10 +12,11 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["LOW_CONFIDENCE", "MAX_TABLE_ROWS", "badge", "cell", "esc", "link", "source_links", "table_html"]
+from workbench.charts.base import LOW_CONFIDENCE
+from workbench.tables import MAX_SCROLLED_ROWS
 
-MAX_TABLE_ROWS = 200
-LOW_CONFIDENCE = ("low", "unsourced")
+__all__ = ["badge", "cell", "esc", "link", "source_links", "table_html"]
+
 _SAFE_SCHEMES = ("http://", "https://")
 
 
@@ -43,6 +44,7 @@ def source_links(ids: Iterable[str] | None, sources: Mapping[str, dict]) -> str:
 
 
 def cell(value: Any) -> str:
+    """A value as escaped cell text: lists joined, large numbers with thousands separators."""
     if isinstance(value, (list, tuple)):
         return esc(", ".join(map(str, value)))
     if isinstance(value, float):
@@ -51,7 +53,7 @@ def cell(value: Any) -> str:
 
 
 def table_html(frame: pl.DataFrame, columns: Sequence[str], sources: Mapping[str, dict],
-               max_rows: int = MAX_TABLE_ROWS) -> str:
+               max_rows: int = MAX_SCROLLED_ROWS) -> str:
     """The rows behind a chart: escaped cells, source ids linked, low-confidence rows marked ⚠."""
     shown = [c for c in columns if c in frame.columns]
     head = "".join(f"<th>{esc(c)}</th>" for c in shown)
@@ -76,5 +78,6 @@ def table_html(frame: pl.DataFrame, columns: Sequence[str], sources: Mapping[str
 
 
 def badge(text: str, colour: str) -> str:
+    """A coloured label (a verdict in the reader's claims panel), text and colour escaped."""
     return (f'<span style="background:{esc(colour)};color:white;border-radius:3px;padding:0 4px;'
             f'font-size:11px">{esc(text)}</span>')

@@ -14,8 +14,10 @@ import ipywidgets as widgets
 import polars as pl
 import traitlets
 
+from workbench.charts.base import selectable
 from workbench.charts.policy import concern_instrument_matrix, policy_timeline
-from workbench.widgets.base import Explorer, is_in, options_of, selectable, subset_of, where
+from workbench.widgets.base import Explorer
+from workbench.widgets.inputs import is_in, options_of, subset_of, where
 from workbench.widgets.reader import SEED, analysis_of
 from workbench.widgets.render import esc
 
