@@ -29,12 +29,12 @@ run: $(VENV)/.installed-run
 
 ## test: the whole test suite
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 ## check: the inner loop: lint and the unit tests, without kernels or browsers (a fifth of the property examples)
 check: $(VENV)/.installed-test
 	$(PY) -m ruff check workbench tests bench
-	WORKBENCH_PROPERTIES_SCALE=0.2 $(PY) -m pytest -m "not slow and not browser" -q
+	WORKBENCH_PROPERTIES_SCALE=0.2 $(PY) -m pytest -n auto -m "not slow and not browser" -q
 
 ## lab: open JupyterLab on the notebooks
 lab: $(VENV)/.installed-run

@@ -63,16 +63,26 @@ def write_catalog(folder: Path, *rows: str, header: str = CATALOG_HEADER) -> Pat
     return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n` (make test, make check), the tests that share the session's `make run` and the browser
+    suite's JupyterLab go to one worker (`--dist loadgroup`): each is then set up once, not once per worker."""
+    for item in items:
+        if "full_run" in getattr(item, "fixturenames", ()) or item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.xdist_group("full-run"))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how many bad inputs tests/test_bad_input_matrix.py ran, by entry point (its ids are entry-case), and how
     many examples the property tests of tests/test_properties.py were configured to try (its EXAMPLES)."""
-    import sys  # here, not at the top: this hook is the one place the two summaries share
+    import importlib  # here, not at the top: this hook is the one place the two summaries share
 
-    props = next((module for module in list(sys.modules.values())
-                  if str(getattr(module, "__file__", "")).endswith("test_properties.py")), None)
+    finished = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+    property_reports = [report for report in finished
+                        if "test_properties.py::" in report.nodeid and report.when == "call"]
+    # the module is imported already, unless the tests ran in xdist workers (make test, make check)
+    props = importlib.import_module("test_properties") if property_reports else None
     examples = [getattr(props, "EXAMPLES", {}).get(report.nodeid.split("::")[-1].split("[")[0])
-                for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
-                if "test_properties.py::" in report.nodeid and report.when == "call"]
+                for report in property_reports]
     if examples := [count for count in examples if count]:
         terminalreporter.write_line(f"property tests: {len(examples)} properties × {min(examples)}–{max(examples)} "
                                     f"examples ({sum(examples):,} in all)")

@@ -86,8 +86,9 @@ def _wrap(label: str, text: str, width: int = 100) -> list[str]:
     import textwrap
 
     indent = max(12, len(label) + 1)  # long field names push the text right rather than touching it
-    return textwrap.wrap(str(text), width=width, initial_indent=f"{label:<{indent}}",
-                         subsequent_indent=" " * indent) or [label]
+    # ids, paths and URLs are never cut at a hyphen or inside a word: a reader copies them from the card
+    return textwrap.wrap(str(text), width=width, initial_indent=f"{label:<{indent}}", subsequent_indent=" " * indent,
+                         break_on_hyphens=False, break_long_words=False) or [label]
 
 
 def card(name: str) -> ProvenanceCard:
