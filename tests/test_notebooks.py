@@ -17,7 +17,8 @@ SECOND_ARTICLE = ("Amazon said on Monday it would invest up to $4 billion in Ant
                   "2021 by former OpenAI staff.\n\nAnthropic will use Amazon Web Services as its main cloud "
                   "provider, and Amazon will take a minority stake.\n")
 # Other values each notebook parameter is exercised with (besides its default).
-OTHER_VALUES = {"doc_id": "reuters-2023-09-25-amazon-anthropic", "focus": "Anthropic", "org": "Anthropic"}
+OTHER_VALUES = {"doc_id": "reuters-2023-09-25-amazon-anthropic", "focus": "Anthropic", "org": "Anthropic",
+                "source": "record", "engine": "dask"}  # 07-corpus: the record's texts, on a local Dask cluster
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
