@@ -10,9 +10,9 @@ from workbench.analysis import theme_evaluation, theme_model
 from workbench.analysis.themes import EVALUATION_FILE, THEMES, load_lexicon
 from workbench.corpus import load_corpus
 
-# Measured on the frozen test split when the model was shipped (0.922 macro F1, recall 0.903-0.975; see
-# evaluation/themes_scores.md): a change that loses more than a little of it fails here. The issue's targets
-# (theme_evaluation.TARGETS: 0.95 and 0.93) are not met yet.
+# Measured on the frozen test split when the model was shipped (0.931 macro F1, recall 0.931-0.962; see
+# evaluation/themes_scores.md): a change that loses more than a little of it fails here. The issue's macro-F1
+# target (theme_evaluation.TARGETS: 0.95) is not met yet; its recall target (0.93) is.
 FLOOR = {"macro_f1": 0.90, "recall": 0.87}
 
 
@@ -21,6 +21,15 @@ def test_the_test_split_is_frozen_and_never_trained_on() -> None:
     test_ids = set(theme_model.labelled_paragraphs("test")["id"])
     assert len(test_ids) >= 200
     assert not test_ids & set(theme_model.training_paragraphs()["id"])
+
+
+def test_cross_validation_reads_the_train_split_only() -> None:
+    """Every modelling decision was judged by this cross-validation (evaluation/README.md): it must hold out each
+    train paragraph once and never read a test paragraph."""
+    held = theme_evaluation.cross_validate(probabilities=True)
+    train_ids = theme_model.labelled_paragraphs("train")["id"]
+    assert held.height == train_ids.len() and set(held["id"]) == set(train_ids)
+    assert held.select(pl.col("p_funding", "p_governance", "p_ai_risk").is_between(0, 1).all()).row(0) == (True,) * 3
 
 
 def test_the_shipped_model_is_what_the_training_command_writes(tmp_path) -> None:

@@ -7,7 +7,8 @@ Scores on `test` are the scores; scores on `train` are shown only to say how muc
 
 A label the codebook leaves open (`either`: penalties under an AI law may be ai_risk and governance) counts
 neither for nor against a prediction of that theme. `python -m workbench.analysis.theme_evaluation` rewrites
-evaluation/themes_scores.md; a test fails when it is stale.
+evaluation/themes_scores.md; a test fails when it is stale. `python -m workbench.analysis.theme_evaluation cv` prints
+the 5-fold cross-validation on the train split by which every modelling and data decision was judged.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from workbench.analysis.markdown import table as markdown_table
 from workbench.analysis.theme_model import LABELLED_DIR, classify_themes, labelled_paragraphs
 from workbench.analysis.themes import EVALUATION_DIR, THEMES, evaluate_themes, load_lexicon, tag_themes
 
-__all__ = ["FROZEN_FILE", "SCORES_FILE", "TARGETS", "frozen_digest", "predictions", "render_scores", "scores",
-           "write_scores"]
+__all__ = ["FOLDS", "FROZEN_FILE", "SCORES_FILE", "TARGETS", "cross_validate", "fold_of", "frozen_digest",
+           "predictions", "render_scores", "scores", "write_scores"]
 
 SCORES_FILE = EVALUATION_DIR / "themes_scores.md"
 FROZEN_FILE = LABELLED_DIR / "FROZEN.sha256"
 TARGETS = {"macro_f1": 0.95, "recall": 0.93}  # issue 15, on the frozen test split
+FOLDS = 5  # cross-validation on the train split: how every modelling decision was judged (evaluation/README.md)
 
 
 def frozen_digest() -> str:
@@ -76,6 +78,47 @@ def scores(predicted: pl.DataFrame) -> pl.DataFrame:
     macro = table.select(theme=pl.lit("macro"), precision=pl.col("precision").mean(), recall=pl.col("recall").mean(),
                          f1=pl.col("f1").mean(), support=pl.col("support").sum())
     return pl.concat([table, macro]).with_columns(pl.col("precision", "recall", "f1").round(3))
+
+
+def fold_of(ids: pl.Series, folds: int = FOLDS) -> list[int]:
+    """The cross-validation fold of each id: a hash of the id, so a paragraph keeps its fold when sets are added."""
+    return [int(hashlib.sha256(i.encode("utf-8")).hexdigest(), 16) % folds for i in ids]
+
+
+def cross_validate(*, folds: int = FOLDS, thresholds: dict[str, float] | float | None = None,
+                   probabilities: bool = False, **options) -> pl.DataFrame:
+    """Scores of the model by `folds`-fold cross-validation on the `train` split only (the test split is never
+    read): each fold of the labelled train paragraphs is read by a model fitted on the other folds plus the
+    lexicon's own set (`theme_model.training_paragraphs`). `options` go to `theme_model.train` (e.g. `c`);
+    `thresholds` (one, or one per theme) default to the shipped `theme_model.THRESHOLD`.
+
+    Returns
+    -------
+    polars.DataFrame
+        As `scores` (one row per theme, then `macro`); with `probabilities=True`, instead the held-out probability
+        of each theme for every train paragraph (id, event_kind, gold labels, `p_<theme>`), to choose thresholds.
+    """
+    from workbench.analysis import theme_model
+
+    every = theme_model.training_paragraphs()
+    labelled = set(theme_model.labelled_paragraphs("train")["id"])
+    every = every.with_columns(fold=pl.Series(fold_of(every["id"], folds)),
+                               held=pl.col("id").is_in(list(labelled)))
+    lexicon = load_lexicon(with_user=False)
+    parts = []
+    for fold in range(folds):
+        fitting = every.filter(~pl.col("held") | (pl.col("fold") != fold))
+        weights = theme_model.train(fitting.drop("fold", "held"), **options)
+        held = every.filter(pl.col("held") & (pl.col("fold") == fold))
+        read = theme_model.probabilities(held.select("id", "text"), weights, lexicon=lexicon)
+        parts.append(held.select("id", *THEMES).hstack(read.select(pl.col(THEMES).name.prefix("p_"))))
+    held_out = pl.concat(parts).join(theme_model.labelled_paragraphs("train").select("id", "event_kind"), on="id")
+    if probabilities:
+        return held_out.select("id", "event_kind", *THEMES, *[f"p_{t}" for t in THEMES])
+    cut = theme_model.THRESHOLD if thresholds is None else thresholds
+    cut = cut if isinstance(cut, dict) else dict.fromkeys(THEMES, cut)
+    themes = pl.concat_list([pl.when(pl.col(f"p_{t}") >= cut[t]).then(pl.lit(t)) for t in THEMES]).list.drop_nulls()
+    return scores(held_out.with_columns(themes=themes))
 
 
 def _errors(predicted: pl.DataFrame) -> pl.DataFrame:
@@ -140,6 +183,12 @@ def write_scores(path: Path = SCORES_FILE) -> Path:
     return path
 
 
-
 if __name__ == "__main__":
-    print(f"written {write_scores()}")
+    import sys
+
+    if sys.argv[1:] == ["cv"]:  # how every decision was judged: the train split only, the test split never read
+        print(markdown_table(cross_validate()))
+    elif sys.argv[1:]:
+        sys.exit("usage: python -m workbench.analysis.theme_evaluation [cv]")
+    else:
+        print(f"written {write_scores()}")
