@@ -41,7 +41,7 @@ TIMEOUT_SECONDS = 900
 STAGES = (
     ("workbench.analysis.themes", "tag_themes"), ("workbench.analysis.theme_model", "classify_themes"),
     ("workbench.analysis.entities", "extract_entities"), ("workbench.analysis.amounts", "extract_amounts"),
-    ("workbench.analysis.dates", "extract_dates"), ("workbench.analysis.segment", "sentences_of"),
+    ("workbench.analysis.dates", "extract_dates"), ("workbench.corpus.spans", "sentences_of"),
     ("workbench.analysis.claims", "find_claims"), ("workbench.analysis.claims", "check_claims"),
 )
 

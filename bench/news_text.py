@@ -90,7 +90,7 @@ def _pool(external: Path | None) -> tuple[dict[str, list[str]], str]:
 def _repository_pool() -> dict[str, list[str]]:
     from workbench import datasets
     from workbench.analysis.themes import EVALUATION_FILE
-    from workbench.text import split_paragraphs
+    from workbench.corpus.spans import split_paragraphs
 
     seed = (REPO / "seeds" / "bloomberg-2019-07-22-microsoft-openai.txt").read_text(encoding="utf-8")
     record = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
 import pytest
@@ -14,9 +13,6 @@ from workbench import datasets
 from workbench.analysis.amounts import extract_amounts
 from workbench.analysis.dates import extract_dates
 from workbench.analysis.entities import extract_entities
-from workbench.analysis.scan import find_all
-from workbench.analysis.segment import sentences_of
-from workbench.text import split_sentences
 
 MONDAY = dt.date(2019, 7, 22)
 
@@ -119,23 +115,6 @@ def test_actors_resolve_through_the_alias_table_and_unknown_orgs_are_marked() ->
 _texts = st.lists(st.text(alphabet=st.sampled_from(list("ab AZ.!?\"'\u201c\u201d\u00a0\n\r\t$€1,09-éж中")),
                           max_size=120),
                   max_size=8)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(_texts)
-def test_scan_offsets_always_point_into_each_text(texts: list[str]) -> None:
-    for row in find_all(pl.Series(texts, dtype=pl.String), re.compile(r"\w+|\$")).iter_rows(named=True):
-        assert texts[row["row"]][row["start"]:row["end"]] == row["match"]
-
-
-@settings(max_examples=800, deadline=None)
-@given(_texts)
-def test_batch_sentence_spans_equal_the_single_text_splitter(texts: list[str]) -> None:
-    frame = _frame(*texts)
-    got = sentences_of(frame).select("paragraph", "paragraph_start", "paragraph_end", "text").rows()
-    expected = [(number, s.start, s.end, s.text) for number, text in enumerate(texts, start=1)
-                for s in split_sentences(text)]
-    assert got == expected
 
 
 @settings(max_examples=400, deadline=None)

@@ -12,15 +12,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from workbench.analysis import FRAMES, analyze, analyze_corpus, write_corpus_analysis
 from workbench.analysis.report import _rendered
-from workbench.analysis.segment import paragraphs_of
 from workbench.cli import main
 from workbench.errors import DocumentError, EmptyDocumentError, UsageError
-from workbench.text import split_paragraphs
 
 ARTICLE = ("Amazon said on Monday it would invest up to $4 billion in Anthropic.\n\n"
            "Anthropic was founded in 2021 by former OpenAI staff.\n")
@@ -182,19 +178,6 @@ def test_rendered_json_matches_the_json_module_for_every_kind_of_cell() -> None:
     for row, text in zip(frame.to_dicts(), texts["json"]):
         expected = json.dumps({"x": [row]}, indent=2, ensure_ascii=False, default=str)
         assert expected.split("\n", 2)[2].rsplit("\n", 2)[0].strip() == text.strip()
-
-
-_break_texts = st.lists(st.text(alphabet=st.sampled_from(list("ab \n\r\t\u00a0\u2003\x1c.")), max_size=60), max_size=6)
-
-
-@settings(max_examples=400, deadline=None)
-@given(_break_texts)
-def test_batch_paragraph_spans_equal_the_single_text_splitter(texts: list[str]) -> None:
-    documents = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts},
-                             schema={"doc_id": pl.String, "text": pl.String})
-    expected = [(f"d{i}", number, span.start, span.end, span.text) for i, text in enumerate(texts)
-                for number, span in enumerate(split_paragraphs(text), start=1)]
-    assert paragraphs_of(documents).rows() == expected
 
 
 # --- corpus mode, streamed ----------------------------------------------------------------------------------------

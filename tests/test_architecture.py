@@ -10,8 +10,8 @@ from conftest import REPO
 PACKAGE = REPO / "workbench"
 # layer -> the top-level workbench modules or packages that belong to it, lowest first
 LAYERS = {
-    "foundation": {"errors", "paths", "text", "catalog", "atomic_write", "hashing", "provenance", "vega_bundle",
-                   "run_control", "lineage"},
+    "foundation": {"errors", "paths", "atomic_write", "hashing", "provenance", "vega_bundle", "run_control",
+                   "lineage"},
     "data": {"datasets", "corpus"},
     "analysis": {"analysis", "batch"},
     "charts": {"charts"},

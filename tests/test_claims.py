@@ -14,7 +14,7 @@ from workbench.analysis.amounts import extract_amounts
 from workbench.analysis.claims import Record, check_claims, find_claims, summarise, verdict_label
 from workbench.analysis.dates import extract_dates
 from workbench.analysis.entities import extract_entities
-from workbench.analysis.segment import sentences_of
+from workbench.corpus.spans import sentences_of
 
 D = dt.date.fromisoformat
 

@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from conftest import REPO, SEED_FILE, SEED_ID, write_catalog
 
-from workbench.corpus import load_corpus
+from workbench.corpus import build_corpus, load_corpus
+from workbench.corpus.catalog import CatalogEntry
 from workbench.errors import CatalogError, DatasetError, UncataloguedDocumentWarning
 
 ARTICLE = "Microsoft Corp. invested $1 billion.\n\nOpenAI said so on Monday. It agreed.\n"
@@ -146,3 +147,13 @@ def test_every_problem_is_listed_not_only_the_first(seeds: Path) -> None:
 def test_missing_seeds_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="the seeds folder does not exist"):
         load_corpus(tmp_path / "nowhere")
+
+
+def test_build_corpus_cuts_every_document_alone_even_when_two_share_a_doc_id() -> None:
+    entry = CatalogEntry(doc_id="same", file="same.txt")
+    corpus = build_corpus([(entry, "One. Two.\n\nThree."), (entry, "Four.")])
+    assert corpus.paragraphs.select("paragraph", "start", "n_words", "n_sentences").rows() == [
+        (1, 0, 2, 2), (2, 11, 1, 1), (1, 0, 1, 1)]
+    assert corpus.sentences.select("paragraph", "sentence", "start", "end").rows() == [
+        (1, 1, 0, 4), (1, 2, 5, 9), (2, 3, 11, 17), (1, 1, 0, 5)]
+    assert corpus.documents.select("n_words", "n_paragraphs").rows() == [(3, 2), (1, 1)]

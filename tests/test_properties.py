@@ -8,7 +8,7 @@ from a known value parses back to that value; a catalog written from known rows 
 and a catalog or overlay with a defect fails with the project's own error, naming the line and column.
 
 Existing properties elsewhere are not repeated: tests/test_text.py (paragraph and sentence spans on a small
-alphabet), tests/test_analysis_extract.py (scan, batch sentences and amount/date spans on a small alphabet),
+alphabet), tests/test_analysis_extract.py (amount and date spans on a small alphabet),
 tests/test_themes.py (evidence offsets, find_spans against `re` on a small alphabet) and
 tests/test_datasets_schema_props.py (the cell converters). The ones here widen the alphabet to all of
 unicode and add round trips, ordering, the error contract and the defects they found (`@example`s).
@@ -56,10 +56,10 @@ from workbench.analysis.claims import Record
 from workbench.analysis.dates import extract_dates
 from workbench.analysis.entities import alias_table, extract_entities
 from workbench.analysis.report import analysis_json
-from workbench.analysis.scan import find_all, find_spans
-from workbench.analysis.segment import sentences_of
+from workbench.analysis.scan import find_spans
 from workbench.analysis.themes import THEMES, load_lexicon, tag_themes
-from workbench.catalog import (
+from workbench.corpus import build_corpus, load_corpus
+from workbench.corpus.catalog import (
     COLUMNS,
     EARLIEST_PUBLISHED,
     REQUIRED_COLUMNS,
@@ -67,11 +67,17 @@ from workbench.catalog import (
     parse_published,
     read_catalog,
 )
-from workbench.corpus import build_corpus, load_corpus
+from workbench.corpus.reading import read_text
+from workbench.corpus.spans import (
+    PARAGRAPH_BREAK,
+    paragraphs_of,
+    sentences_of,
+    split_paragraphs,
+    split_sentences,
+)
 from workbench.datasets import curated
 from workbench.datasets import registry as reg
 from workbench.errors import CatalogError, DocumentError, UsageError, WorkbenchError
-from workbench.text import _PARAGRAPH_BREAK, SENTENCE_END, read_text, split_paragraphs, split_sentences
 
 # --- settings ---------------------------------------------------------------------------------------------
 
@@ -201,7 +207,7 @@ def _assert_spans(texts: list[str | None], found: pl.DataFrame, *, disjoint: boo
         previous = (row["paragraph"], row["end"])
 
 
-# --- paragraphs and sentences (workbench/text.py, corpus.py, analysis/segment.py, analysis/scan.py) ---------
+# --- paragraphs and sentences (workbench/corpus/, analysis/scan.py) -----------------------------------------
 
 @_counted(CHEAP)
 @given(any_text)
@@ -213,9 +219,9 @@ def test_paragraphs_of_any_text_map_back_exactly(text: str) -> None:
         assert position <= span.start < span.end <= len(text)
         assert text[span.start:span.end] == span.text
         assert not span.text[0].isspace() and not span.text[-1].isspace()
-        assert not _PARAGRAPH_BREAK.search(span.text)  # a paragraph holds no blank line
+        assert not PARAGRAPH_BREAK.search(span.text)  # a paragraph holds no blank line
         gap = text[position:span.start]
-        assert gap.strip() == "" and (position == 0 or _PARAGRAPH_BREAK.search(gap))
+        assert gap.strip() == "" and (position == 0 or PARAGRAPH_BREAK.search(gap))
         position = span.end
     assert text[position:].strip() == ""
 
@@ -232,7 +238,7 @@ def _document(choices: bytes, noise: str) -> tuple[str, list[str], list[str]]:
     paragraphs, gaps, current = [], [pick(_EDGES)], []
     for i, byte in enumerate([*choices, 0]):
         if byte % 11 == 0:
-            paragraph = _PARAGRAPH_BREAK.sub("\n", "".join(current)).strip()
+            paragraph = PARAGRAPH_BREAK.sub("\n", "".join(current)).strip()
             if paragraph:
                 paragraphs.append(paragraph)
                 gaps.append("")
@@ -271,13 +277,25 @@ def test_sentences_of_any_text_are_exact_trimmed_and_cover_the_text(text: str) -
 
 
 @_counted(BATCH)
-@given(st.lists(any_text, max_size=10))
-@example(["a.\x1c B", "x. \x1fC", "\x1d", "q.\x1e\x1eZ"])  # Python's isspace() counts \x1c-\x1f; Rust's strip did not
-def test_batch_sentences_equal_the_single_text_splitter_on_any_unicode(texts: list[str]) -> None:
-    got = sentences_of(_frame(texts)).select("paragraph", "paragraph_start", "paragraph_end", "text").rows()
-    expected = [(number, s.start, s.end, s.text) for number, text in enumerate(texts, start=1)
-                for s in split_sentences(text)]
-    assert got == expected
+@given(paragraph_texts)
+@example(["a.\x1c B", "x. \x1fC", "\x1d", "q.\x1e\x1eZ"])  # isspace() counts \x1c-\x1f (Rust's strip did not)
+@example(["It ended.", "\x00Then J. Smith left.\x00", "\x00\n\nB. Next", None, "etc.", "\x00 C.\n \n", " "])
+def test_a_column_is_cut_as_if_each_text_were_alone(texts: list[str | None]) -> None:
+    """paragraphs_of and sentences_of cut a column in one scan of its texts joined by NUL (texts may hold NUL too):
+    each text's spans are those of the text alone, paragraphs numbered per text and sentences per document."""
+    documents = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts},
+                             schema={"doc_id": pl.String, "text": pl.String})
+    assert paragraphs_of(documents).rows() == [
+        (f"d{i}", number, span.start, span.end, span.text) for i, text in enumerate(texts)
+        for number, span in enumerate(split_paragraphs(text or ""), start=1)]
+    paragraphs = _frame(texts).with_columns(doc_id=pl.format("d{}", pl.col("paragraph") // 3))  # 3 to a document
+    expected, numbers = [], {}
+    for number, text in enumerate(texts, start=1):
+        for span in split_sentences(text or ""):
+            doc_id = f"d{number // 3}"
+            numbers[doc_id] = numbers.get(doc_id, 0) + 1
+            expected.append((doc_id, number, numbers[doc_id], span.start, span.end, span.text))
+    assert sentences_of(paragraphs).rows() == expected
 
 
 # Rust regex syntax; each has an ASCII word boundary at an edge, where context matters.
@@ -293,19 +311,6 @@ def test_find_spans_reports_exactly_the_matches_of_the_pattern(texts: list[str],
     python = re.compile(pattern.replace("(?-u:\\b)", r"\b"), re.ASCII)
     expected = [(row, m.start(), m.end(), m.group()) for row, text in enumerate(texts) for m in python.finditer(text)]
     assert find_spans(pl.Series(texts, dtype=pl.String), pattern).rows() == expected
-
-
-@_counted(BATCH)
-@given(st.lists(any_text, max_size=10), st.sampled_from([r"\w+|\$", r"[.!?]+", r"\W+", SENTENCE_END.pattern]))
-@example(["a.", ".b"], r"\W+")  # a match across the NUL that joins rows was reported on the first row
-def test_find_all_offsets_point_into_each_row_and_never_cross_rows(texts: list[str], pattern: str) -> None:
-    compiled = re.compile(pattern)
-    found = find_all(pl.Series(texts, dtype=pl.String), compiled)
-    for row in found.iter_rows(named=True):
-        assert texts[row["row"]][row["start"]:row["end"]] == row["match"] != ""
-    if "\x00" not in "".join(texts) and r"\W" not in pattern:  # then joining rows changes nothing
-        expected = [(row, m.start(), m.end()) for row, text in enumerate(texts) for m in compiled.finditer(text)]
-        assert found.select("row", "start", "end").rows() == expected
 
 
 @_counted(CHEAP)
@@ -646,7 +651,7 @@ def test_the_analysis_of_any_text_has_exact_offsets_and_is_strict_json(texts: li
     json.dumps(analysis_json(Analysis(documents=documents, **analysis)), allow_nan=False, default=str)
 
 
-# --- the catalog (workbench/catalog.py, corpus.load_corpus) -----------------------------------------------
+# --- the catalog (workbench/corpus/catalog.py, corpus.load_corpus) -----------------------------------------
 
 _cell = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
 

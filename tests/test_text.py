@@ -1,15 +1,18 @@
-"""Reading article files and splitting them into paragraphs and sentences with exact offsets."""
+"""Reading article files (workbench/corpus/reading.py) and cutting them into paragraphs and sentences with exact
+offsets (workbench/corpus/spans.py), one text or a whole column at a time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.corpus.reading import read_text
+from workbench.corpus.spans import paragraphs_of, sentences_of, split_paragraphs, split_sentences
 from workbench.errors import BinaryFileError, DocumentEncodingError, EmptyDocumentError
-from workbench.text import read_text, split_paragraphs, split_sentences
 
 
 def test_paragraphs_split_on_blank_lines_and_keep_offsets() -> None:
@@ -37,6 +40,27 @@ def test_sentences_respect_abbreviations_initials_and_quotes() -> None:
 
 def test_decimal_amounts_do_not_end_sentences() -> None:
     assert len(split_sentences("It raised $6.6 billion in 2024. Then it grew.")) == 2
+
+
+def test_a_column_of_documents_is_cut_into_numbered_paragraphs() -> None:
+    texts = ["One.\r\n\r\n  Two.\n", None, " \n\n ", "Three."]  # a null or blank text has no paragraphs
+    documents = pl.DataFrame({"doc_id": ["a", "b", "c", "d"], "text": texts})
+    assert paragraphs_of(documents).rows() == [("a", 1, 0, 4, "One."), ("a", 2, 10, 14, "Two."),
+                                               ("d", 1, 0, 6, "Three.")]
+    keyed = documents.rename({"doc_id": "key", "text": "body"})
+    assert paragraphs_of(keyed, id_column="key", text_column="body").columns == ["key", "paragraph", "start", "end",
+                                                                                  "text"]
+
+
+def test_sentences_of_a_column_of_paragraphs_are_numbered_per_document() -> None:
+    paragraphs = pl.DataFrame({"doc_id": ["a", "a", "b"], "paragraph": [1, 2, 1],
+                               "text": ["It rose. Then it fell.", " Mr. Smith left. ", "Done."]})
+    assert sentences_of(paragraphs).rows() == [
+        ("a", 1, 1, 0, 8, "It rose."), ("a", 1, 2, 9, 22, "Then it fell."), ("a", 2, 3, 1, 16, "Mr. Smith left."),
+        ("b", 1, 1, 0, 5, "Done."),
+    ]
+    assert sentences_of(paragraphs).columns == ["doc_id", "paragraph", "sentence", "paragraph_start", "paragraph_end",
+                                                "text"]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from workbench.analysis.amounts import extract_amounts
 from workbench.analysis.claims import Record, check_claims, find_claims
 from workbench.analysis.dates import extract_dates
 from workbench.analysis.entities import extract_entities
-from workbench.analysis.segment import sentences_of
+from workbench.corpus.spans import sentences_of
 from workbench.errors import DocumentError, UsageError
 from workbench.lineage import Lineage, note, traced
 
@@ -250,8 +250,8 @@ def _unreadable(path: Path, error: Exception) -> UsageError:
 
 
 def _split_documents(documents: pl.DataFrame) -> pl.DataFrame:
-    """Paragraphs as `text.split_paragraphs` cuts them, for the whole column at once (no Python loop)."""
-    from workbench.analysis.segment import paragraphs_of
+    """Paragraphs of each document, the whole column cut at once."""
+    from workbench.corpus.spans import paragraphs_of
 
     paragraphs = paragraphs_of(documents.select("doc_id", pl.col("text").cast(pl.String))).drop("start", "end")
     if "published" in documents.columns:
@@ -348,9 +348,9 @@ def _document(doc_or_path: str | Path, published: dt.date | str | None):
     """(CatalogEntry, text) for a doc_id in seeds/ or a file path; --published overrides the catalog."""
     from dataclasses import replace
 
-    from workbench.catalog import CatalogEntry
     from workbench.corpus import doc_id_for, load_corpus
-    from workbench.text import read_text
+    from workbench.corpus.catalog import CatalogEntry
+    from workbench.corpus.reading import read_text
 
     date = _parse_published(published)
     path = Path(doc_or_path)
@@ -382,7 +382,7 @@ def _document(doc_or_path: str | Path, published: dt.date | str | None):
 def _check_suffix(path: Path) -> None:
     """Only .txt and .md, as in seeds/: a PDF or Word file that happens to decode would be read as gibberish,
     and one that does not would be blamed on its encoding."""
-    from workbench.text import SUPPORTED_SUFFIXES
+    from workbench.corpus.reading import SUPPORTED_SUFFIXES
 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         kind = path.suffix or "a file without a suffix"
@@ -393,6 +393,6 @@ def _check_suffix(path: Path) -> None:
 def _parse_published(value: dt.date | str | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
-    from workbench.catalog import parse_published
+    from workbench.corpus.catalog import parse_published
 
     return parse_published(str(value), where="--published")  # str(): a number (20190722) is refused, not a crash

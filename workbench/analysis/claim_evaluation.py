@@ -108,7 +108,7 @@ def _checked(paragraphs: pl.DataFrame, record: Record) -> tuple[pl.DataFrame, pl
     from workbench.analysis.claims import check_claims, find_claims
     from workbench.analysis.dates import extract_dates
     from workbench.analysis.entities import extract_entities
-    from workbench.analysis.segment import sentences_of
+    from workbench.corpus.spans import sentences_of
 
     keys = ("doc_id", "paragraph")
     claims = find_claims(sentences_of(paragraphs, id_columns=keys),

@@ -13,7 +13,7 @@ import random
 import polars as pl
 
 from workbench.analysis.themes import EVALUATION_FILE
-from workbench.text import split_sentences
+from workbench.corpus.spans import split_sentences
 
 __all__ = ["synthetic_paragraphs"]
 

@@ -75,7 +75,7 @@ def run_partition(partition: Partition, record: Record, out: str | Path, *,
 
 def _analysed(documents: pl.DataFrame, record: Record) -> dict[str, pl.DataFrame]:
     from workbench.analysis import analyze_batch
-    from workbench.analysis.segment import paragraphs_of
+    from workbench.corpus.spans import paragraphs_of
 
     paragraphs = (paragraphs_of(documents).join(documents.select("doc_id", "published"), on="doc_id",
                                                 maintain_order="left")

@@ -149,9 +149,8 @@ def read(partition: Partition, *, max_document_mb: float = MAX_DOCUMENT_MB) -> R
 
 
 def _read_folder(partition: Partition) -> tuple[list[tuple], list[tuple]]:
-    from workbench.catalog import read_catalog
-    from workbench.corpus import doc_id_for
-    from workbench.text import read_text
+    from workbench.corpus.catalog import read_catalog
+    from workbench.corpus.reading import doc_id_for, read_text
 
     folder = Path(partition.source)
     catalog, _ = read_catalog(folder / "catalog.csv")  # a broken catalog row only costs its metadata

@@ -16,14 +16,14 @@ from pathlib import Path
 import polars as pl
 
 from workbench import paths
-from workbench.catalog import CITATION_FIELDS, CatalogEntry, read_catalog
+from workbench.corpus.catalog import CITATION_FIELDS, CatalogEntry, read_catalog
+from workbench.corpus.reading import SUPPORTED_SUFFIXES, doc_id_for, read_text
+from workbench.corpus.spans import paragraphs_of, sentences_of
 from workbench.errors import CatalogError, DatasetError, DocumentError, Problem, UncataloguedDocumentWarning
 from workbench.lineage import Article, Lineage, loaded, note, tag
-from workbench.text import SUPPORTED_SUFFIXES, read_text, split_paragraphs, split_sentences
 
 __all__ = [
-    "DOCUMENT_SCHEMA", "PARAGRAPH_SCHEMA", "SENTENCE_SCHEMA", "Corpus", "article_of", "build_corpus", "doc_id_for",
-    "load_corpus",
+    "DOCUMENT_SCHEMA", "PARAGRAPH_SCHEMA", "SENTENCE_SCHEMA", "Corpus", "article_of", "build_corpus", "load_corpus",
 ]
 
 _WORD = re.compile(r"\w[\w'\u2019-]*")
@@ -68,6 +68,7 @@ class Corpus:
         return row
 
     def paragraphs_of(self, doc_id: str) -> pl.DataFrame:
+        """One document's rows of `paragraphs`, carrying the article as their lineage."""
         article = article_of(self.document(doc_id), self.folder)
         return loaded(self.paragraphs.filter(pl.col("doc_id") == doc_id), Lineage(articles=frozenset({article})))
 
@@ -120,44 +121,51 @@ def load_corpus(seeds_dir: Path | None = None) -> Corpus:
 
 def build_corpus(documents: list[tuple[CatalogEntry, str]], folder: Path | None = None) -> Corpus:
     """Frames for already-read documents (their files in `folder`, or at the path each names); also used to
-    analyse a single file outside seeds/."""
-    doc_rows, paragraph_rows, sentence_rows = [], [], []
-    for entry, text in documents:
-        paragraphs = split_paragraphs(text)
-        sentence_number = 0
-        for number, paragraph in enumerate(paragraphs, start=1):
-            sentences = split_sentences(paragraph.text)
-            paragraph_rows.append({
-                "doc_id": entry.doc_id, "paragraph": number, "start": paragraph.start, "end": paragraph.end,
-                "text": paragraph.text, "n_chars": len(paragraph.text), "n_words": _count_words(paragraph.text),
-                "n_sentences": len(sentences),
-            })
-            for sentence in sentences:
-                sentence_number += 1
-                sentence_rows.append({
-                    "doc_id": entry.doc_id, "paragraph": number, "sentence": sentence_number,
-                    "start": paragraph.start + sentence.start, "end": paragraph.start + sentence.end,
-                    "paragraph_start": sentence.start, "paragraph_end": sentence.end, "text": sentence.text,
-                })
-        doc_rows.append({
-            "doc_id": entry.doc_id, "file": entry.file, "title": entry.title, "publisher": entry.publisher,
-            "author": entry.author, "published": entry.published, "url": entry.url,
-            "language": entry.language, "syndicated_urls": list(entry.syndicated_urls),
-            "catalogued": entry.line is not None, "missing_fields": list(entry.missing),
-            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "n_chars": len(text),
-            "n_words": _count_words(text), "n_paragraphs": len(paragraphs), "text": text,
-        })
-    return Corpus(
-        documents=pl.DataFrame(doc_rows, schema=DOCUMENT_SCHEMA),
-        paragraphs=pl.DataFrame(paragraph_rows, schema=PARAGRAPH_SCHEMA),
-        sentences=pl.DataFrame(sentence_rows, schema=SENTENCE_SCHEMA),
-        folder=folder,
+    analyse a single file outside seeds/.
+
+    The texts are cut as one column by `spans`, keyed by their position in `documents` (so two entries sharing a
+    doc_id still number their paragraphs and sentences apart).
+    """
+    texts = [text for _, text in documents]
+    doc_ids = pl.Series("doc_id", [entry.doc_id for entry, _ in documents], dtype=pl.String)
+    keyed = pl.DataFrame({"row": range(len(texts)), "text": texts}, schema={"row": pl.Int64, "text": pl.String})
+    paragraphs = paragraphs_of(keyed, id_column="row")
+    sentences = sentences_of(paragraphs, id_columns=("row", "paragraph"))
+    per_paragraph = sentences.group_by("row", "paragraph").len("n_sentences")
+    paragraph_frame = (
+        paragraphs.join(per_paragraph, on=["row", "paragraph"], how="left", maintain_order="left")
+        .select(doc_ids.gather(paragraphs["row"]), "paragraph", "start", "end", "text",
+                n_chars=pl.col("text").str.len_chars(), n_words=_word_counts(paragraphs["text"]),
+                n_sentences=pl.col("n_sentences").fill_null(0))
+        .cast(PARAGRAPH_SCHEMA)
     )
+    sentence_frame = (
+        sentences.join(paragraphs.select("row", "paragraph", paragraph_offset="start"), on=["row", "paragraph"],
+                       how="left", maintain_order="left")
+        .select(doc_ids.gather(sentences["row"]), "paragraph", "sentence",
+                start=pl.col("paragraph_offset") + pl.col("paragraph_start"),
+                end=pl.col("paragraph_offset") + pl.col("paragraph_end"),
+                paragraph_start="paragraph_start", paragraph_end="paragraph_end", text="text")
+        .cast(SENTENCE_SCHEMA)
+    )
+    # A word holds no white space, so it lies in one paragraph: a document's words are its paragraphs' words.
+    per_document = paragraph_frame.select(paragraphs["row"], "n_words").group_by("row").agg(pl.len(), pl.sum("n_words"))
+    counts = {row: (n_paragraphs, n_words) for row, n_paragraphs, n_words in per_document.iter_rows()}
+    doc_rows = [{
+        "doc_id": entry.doc_id, "file": entry.file, "title": entry.title, "publisher": entry.publisher,
+        "author": entry.author, "published": entry.published, "url": entry.url,
+        "language": entry.language, "syndicated_urls": list(entry.syndicated_urls),
+        "catalogued": entry.line is not None, "missing_fields": list(entry.missing),
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "n_chars": len(text),
+        "n_words": counts.get(row, (0, 0))[1], "n_paragraphs": counts.get(row, (0, 0))[0], "text": text,
+    } for row, (entry, text) in enumerate(documents)]
+    return Corpus(documents=pl.DataFrame(doc_rows, schema=DOCUMENT_SCHEMA), paragraphs=paragraph_frame,
+                  sentences=sentence_frame, folder=folder)
 
 
-def doc_id_for(path: Path) -> str:
-    """The doc_id an uncatalogued file gets: its name without suffix, as a lower-case slug."""
-    return re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._") or "document"
+def _word_counts(texts: pl.Series) -> pl.Series:
+    """Words (`_WORD`, Python's Unicode `\\w`, which polars' Rust regex does not match exactly) in each text."""
+    return pl.Series("n_words", [len(_WORD.findall(text)) for text in texts.to_list()], dtype=pl.Int64)
 
 
 def _with_uncatalogued_files(folder: Path, entries: list[CatalogEntry]
@@ -187,7 +195,3 @@ def _with_uncatalogued_files(folder: Path, entries: list[CatalogEntry]
         taken[doc_id] = entry
         result.append(entry)
     return result, problems
-
-
-def _count_words(text: str) -> int:
-    return len(_WORD.findall(text))

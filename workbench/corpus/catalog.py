@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.corpus.reading import SUPPORTED_SUFFIXES
 from workbench.errors import Problem, UsageError
 
 __all__ = [
@@ -33,6 +34,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv, reading with newline="", co
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """One article's catalog row: what an output cites it by, where the row is and which citation fields it lacks."""
+
     doc_id: str
     file: str
     title: str = ""
@@ -163,7 +166,7 @@ def _parse_row(values: dict[str, str], where: str, line: int, today: dt.date
         problems.append(Problem("file must be a plain file name inside seeds/.",
                                 "put the article in seeds/ and write only its name here.",
                                 file=where, line=line, column="file", value=file_name))
-    elif Path(file_name).suffix.lower() not in (".txt", ".md"):
+    elif Path(file_name).suffix.lower() not in SUPPORTED_SUFFIXES:
         problems.append(Problem("only .txt and .md articles are supported.",
                                 "save the article as UTF-8 text with a .txt or .md name.",
                                 file=where, line=line, column="file", value=file_name))
