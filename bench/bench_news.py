@@ -13,6 +13,9 @@ says which). Each measurement runs in a fresh interpreter (peak RSS comparable) 
 - `spacy_phrase_matcher`: `spacy.blank("en")` (tokenizer only, no model download) and a PhraseMatcher (attr LOWER)
   holding the alias table's surface forms and the theme lexicon's forms, over the same paragraphs. It only finds
   terms (no amounts, dates, sentences, claims or verdicts), so `ratios` understate what the analysis does per MB.
+  Its terms are read at the start of the run (the record's CSVs may be mid-edit by then, on a shared checkout).
+- `record_changed_during_run`: whether the record's data files changed between the start and the end of the run
+  (then `identical_output` may be false because the two commands read different records, not different code).
 
 MB are megabytes (1e6 bytes) of UTF-8 article text. The machine's load average is recorded: other jobs on a
 2-core machine slow every figure alike, so compare the ratios of one run rather than figures across runs.
@@ -51,8 +54,12 @@ def run() -> dict:
 
     started = time.perf_counter()
     results: dict = {"targets": TARGETS, "repeats": REPEATS, "load_average_at_start": _load()}
+    record_at_start = _record_digest()
     with tempfile.TemporaryDirectory(prefix="bench-news-") as folder:
         news = news_text.build(Path(folder), MEGABYTES)
+        # spaCy's terms read now: the record may be mid-edit when its turn comes (other work on the same checkout)
+        terms = Path(folder) / "terms.json"
+        terms.write_text(json.dumps(_terms()), encoding="utf-8")
         results["input"] = {"source": news.source, "documents": news.documents, "paragraphs": news.paragraphs,
                             "megabytes": news.megabytes, "pool": news.pool}
         output = Path(folder) / "out.json"
@@ -66,13 +73,15 @@ def run() -> dict:
         results["in_memory"] = {f"workers_{workers}": in_child(__file__, "corpus", news.table, workers)
                                 for workers in (1, 2)}
         results["stages"] = in_child(__file__, "stages", news.table)
-        results["spacy_phrase_matcher"] = in_child(__file__, "spacy", news.table)
+        results["spacy_phrase_matcher"] = in_child(__file__, "spacy", news.table, terms)
     results["ratios"] = _ratios(results)
     results["meets_targets"] = {
         "end_to_end": results["end_to_end"].get("mb_per_s", 0) >= TARGETS["end_to_end_mb_per_s"],
         "in_memory": max((r.get("mb_per_s", 0) for r in results["in_memory"].values()), default=0)
         >= TARGETS["in_memory_mb_per_s"],
     }
+    # identical_output compares two commands run minutes apart: an edit of the record in between makes them differ
+    results["record_changed_during_run"] = _record_digest() != record_at_start
     results["load_average_at_end"] = _load()
     results["seconds_total"] = round(time.perf_counter() - started, 1)
     return results
@@ -146,6 +155,16 @@ def _same_bytes(first: Path, second: Path) -> bool:
     with first.open("rb") as a, second.open("rb") as b:
         return all(x == y for x, y in zip(iter(functools.partial(a.read, 1 << 20), b""),
                                           iter(functools.partial(b.read, 1 << 20), b"")))
+
+
+def _record_digest() -> str:
+    """A digest of the record's data files, to tell whether they changed during the run."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((HERE.parent / "workbench" / "datasets" / "data").glob("*.csv")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _load() -> list[float]:
@@ -263,7 +282,7 @@ def _timed(function, name: str, spent: dict[str, list[float]]):
 _RUNNING: list[str] = []
 
 
-def _spacy(table: str) -> dict:
+def _spacy(table: str, terms_file: str | None = None) -> dict:
     from run import peak_rss_mb
 
     try:
@@ -273,7 +292,7 @@ def _spacy(table: str) -> dict:
         return {"error": "spaCy is not installed (make .venv/.installed-bench): no spaCy baseline."}
     paragraphs, megabytes = _texts(table)
     texts = paragraphs["text"].to_list()
-    terms = _terms()
+    terms = json.loads(Path(terms_file).read_text(encoding="utf-8")) if terms_file else _terms()
     nlp = spacy.blank("en")
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for term in terms:
@@ -310,7 +329,7 @@ if __name__ == "__main__":
             _before(*rest)
         else:
             measured = {"corpus": lambda: _corpus(rest[0], int(rest[1])), "stages": lambda: _stages(rest[0]),
-                        "spacy": lambda: _spacy(rest[0])}[mode]()
+                        "spacy": lambda: _spacy(*rest)}[mode]()
             print(json.dumps(measured))
     else:
         print(json.dumps(run(), indent=2, default=str))

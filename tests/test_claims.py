@@ -236,3 +236,40 @@ def test_a_cash_figure_is_checked_against_cash_alone_first() -> None:
                                                          ("unverifiable", "amount", "unverifiable (amount)")])
 def test_verdict_labels_name_the_deciding_part(verdict: str, part: str | None, label: str) -> None:
     assert verdict_label(verdict, part) == label
+
+
+# --- what is computed once, or only where it can matter -------------------------------------------------------
+
+
+def test_cues_read_only_where_they_can_matter_find_the_same_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_claims looks for cue words only in sentences that can be a claim (or continue one); reading them in
+    every sentence gives the very same frame."""
+    import workbench.analysis.claims as claims_module
+
+    text = ("Acme invested $1 billion in Initech in March 2024. The deal was approved. The board resigned. "
+            "Regulators opened an antitrust probe. Nobody mentioned a lawsuit. Bias and privacy worries grew. "
+            "Roe joined the board. She left in 2025. Later, the nonprofit became a for-profit company.")
+    paragraphs = pl.DataFrame({"doc_id": ["a", "a", "b"], "paragraph": [1, 2, 1], "text": [text, text[::-1], text],
+                               "published": [D("2025-01-01")] * 3})
+    keys = ("doc_id", "paragraph")
+    parts = (sentences_of(paragraphs, id_columns=keys), extract_entities(paragraphs, _entities(), id_columns=keys),
+             extract_amounts(paragraphs, id_columns=keys), extract_dates(paragraphs, id_columns=keys))
+    found = find_claims(*parts)
+    original = claims_module._with_cues
+
+    def everywhere(frame: pl.DataFrame, legal_forms: pl.Expr) -> pl.DataFrame:
+        every = frame.with_columns(actors=pl.col("actors").fill_null(pl.lit(["x"], pl.List(pl.String))))
+        return original(every, legal_forms).with_columns(frame["actors"])
+
+    monkeypatch.setattr(claims_module, "_with_cues", everywhere)
+    assert find_claims(*parts).equals(found)
+    assert found.height >= 4
+
+
+def test_the_record_side_is_built_once_per_record() -> None:
+    from workbench.analysis.claims import _events_of
+
+    record = _record(_funding(DEAL))
+    assert _events_of(record) is _events_of(record)
+    other = _record(_funding(DEAL))
+    assert _events_of(other) is not _events_of(record)

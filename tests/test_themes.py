@@ -395,3 +395,13 @@ def test_big_frames_are_tagged_in_batches_with_the_same_result(monkeypatch: pyte
     batched = tag_themes(frame)
     assert batched.labels.equals(whole.labels) and batched.evidence.equals(whole.evidence)
     assert whole.evidence.height > 250
+
+
+def test_a_changed_lexicon_file_is_read_again(tmp_path: Path) -> None:
+    """load_lexicon reads and checks the files once, and again when one of them changes."""
+    path = _write(tmp_path, "themes.csv", TERMS_HEADER + "funding,compute,wafer-scale engine,noun,false,\n")
+    first = load_lexicon(tmp_path)
+    assert load_lexicon(tmp_path) is first
+    path.write_text(TERMS_HEADER + "funding,compute,photonic interconnect,noun,false,\n", encoding="utf-8")
+    terms = load_lexicon(tmp_path)["term"].to_list()
+    assert "photonic interconnect" in terms and "wafer-scale engine" not in terms

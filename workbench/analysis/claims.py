@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import re
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,10 +205,9 @@ def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.Dat
              .join(actors, on=["doc_id", "sentence"], how="left")
              .join(stated, on=["doc_id", "sentence"], how="left")
              .join(dated, on=["doc_id", "sentence"], how="left")
-             .with_columns(*[pl.col("text").str.contains(ascii_boundaries(p)).alias(f"cue_{name}")
-                             for name, p in CUES.items()],
-                           **listed)
+             .with_columns(concerns=listed["concerns"])
              .sort("doc_id", "sentence"))
+    frame = _with_cues(frame, listed["legal_forms"])
     any_cue = pl.any_horizontal([pl.col(f"cue_{name}") for name in CUES])
     # the sentence before, in the same paragraph (rows are sorted: a shift, not a window per paragraph)
     same_paragraph = (pl.col("doc_id") == pl.col("doc_id").shift(1)) & (pl.col("paragraph") == pl.col("paragraph")
@@ -233,6 +233,28 @@ def find_claims(sentences: pl.DataFrame, entities: pl.DataFrame, amounts: pl.Dat
     return frame.filter(is_claim).with_columns(kind=kind)
 
 
+def _with_cues(frame: pl.DataFrame, legal_forms: pl.Expr) -> pl.DataFrame:
+    """`frame` (sorted by doc_id, sentence) with a `cue_<name>` column per cue and `legal_forms`, after `concerns`.
+
+    The cue words are looked for only in the sentences that can be a claim or continue one: a sentence with an
+    actor, an amount, a date or two concerns, or after a sentence with an actor. Any other sentence is no claim
+    whatever its cues say (nor does its neighbour read them), so it gets none: most sentences, a regex scan per cue
+    saved on each.
+    """
+    can_claim = (pl.col("actors").is_not_null() | pl.col("actors").shift(1).is_not_null()
+                 | pl.col("amount").is_not_null() | pl.col("claim_dates").is_not_null()
+                 | pl.col("claim_date").is_not_null() | (pl.col("concerns").list.len() >= 2))
+    numbered = frame.with_row_index("_index")
+    cues = (numbered.filter(can_claim).select(
+        "_index", *[pl.col("text").str.contains(ascii_boundaries(p)).alias(f"cue_{name}") for name, p in CUES.items()],
+        legal_forms=legal_forms))
+    return (numbered.join(cues, on="_index", how="left", maintain_order="left")
+            .with_columns(pl.col(f"cue_{name}").fill_null(False) for name in CUES)
+            .with_columns(pl.col("legal_forms").fill_null(pl.lit([], pl.List(pl.String))))
+            .select(*frame.columns[:frame.columns.index("concerns")], *[f"cue_{name}" for name in CUES], "concerns",
+                    "legal_forms"))
+
+
 # --- checking claims --------------------------------------------------------------------------------------
 
 
@@ -246,7 +268,7 @@ def check_claims(claims: pl.DataFrame, published: pl.DataFrame, record: Record) 
     """
     claims = _prepared(claims, published)
     # the same sentence in the same context is matched once (syndicated copies, repeated boilerplate)
-    events = _events(record)
+    events = _events_of(record)
     unique = _with_words(claims.unique("signature", keep="first", maintain_order=True), events.weights.select("token"))
     financial = _stacked([_match_financials(unique, record.financials)])  # a company figure before any deal
     others = _matched_events(unique.join(financial.select("claim"), on="claim", how="anti"), events)
@@ -363,6 +385,21 @@ class _Events:
     weights: pl.DataFrame  # token, weight, df
     actor_words: pl.DataFrame  # actor, token: the words of an actor's names, which are parties, not the event
     people: pl.Series  # canonical names of the people the record knows
+
+
+_EVENTS: dict[int, tuple[weakref.ref, _Events]] = {}
+
+
+def _events_of(record: Record) -> _Events:
+    """`_events(record)`, built once per record object (every batch of a corpus checks against the same one)."""
+    held = _EVENTS.get(id(record))
+    if held is not None and held[0]() is record:
+        return held[1]
+    events = _events(record)
+    for key in [key for key, (ref, _) in _EVENTS.items() if ref() is None]:
+        del _EVENTS[key]
+    _EVENTS[id(record)] = (weakref.ref(record), events)
+    return events
 
 
 def _events(record: Record) -> _Events:

@@ -252,7 +252,7 @@ def _names(texts: pl.Series) -> pl.DataFrame:
     whether it starts a sentence. A legal abbreviation keeps its full stop ("Lattice Forge Inc.")."""
     pattern = _patterns()["names"]
     spans = find_spans(texts, pattern)
-    parts = spans["term"].str.extract_groups(pattern).struct.unnest().select(pl.all().fill_null(""))
+    parts = _groups(spans["term"], pattern).select(pl.all().fill_null(""))
     legal = (parts["dot"] != "") & parts["name"].str.extract(r"(\S+)$").is_in(_series("legal_abbreviation"))
     start = spans["start"] + parts["lead"].str.len_chars() + parts["pre"].str.len_chars()
     names = pl.DataFrame({
@@ -270,6 +270,14 @@ def _names(texts: pl.Series) -> pl.DataFrame:
         sentence_start=(pl.col("pre_raw") == "") & ((pl.col("lead") == "") | pl.col("lead").str.contains(r"^[.!?]")
                                                     | stop_before.fill_null(False)),
     )
+
+
+def _groups(terms: pl.Series, pattern: str) -> pl.DataFrame:
+    """The named groups of `pattern` in each of `terms`, one column per group, in order: read once per distinct
+    term (the same names and the words around them come back again and again) and joined back."""
+    distinct = terms.unique().to_frame("_term")
+    groups = distinct.with_columns(pl.col("_term").str.extract_groups(pattern).alias("_groups")).unnest("_groups")
+    return terms.to_frame("_term").join(groups, on="_term", how="left", maintain_order="left").drop("_term")
 
 
 def _previous(column: str, step: int = 1) -> pl.Expr:
@@ -365,7 +373,7 @@ def _following(texts: pl.Series) -> pl.DataFrame:
     person_roles, org_roles = _person_roles(), words["org_role"]
     pattern = _patterns()["following"]
     spans = find_spans(texts, pattern)
-    parts = spans["term"].str.extract_groups(pattern).struct.unnest()
+    parts = _groups(spans["term"], pattern)
     after = parts["after"].str.to_lowercase()
     tokens = after.str.replace_all(r"['’]s\b", "").str.split(" ")
 

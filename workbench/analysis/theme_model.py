@@ -23,7 +23,15 @@ from pathlib import Path
 import polars as pl
 
 from workbench.analysis.scan import find_spans
-from workbench.analysis.themes import AMOUNT_PATTERN, LEXICON_DIR, THEMES, ThemeTags, load_lexicon, tag_themes
+from workbench.analysis.themes import (
+    AMOUNT_PATTERN,
+    LEXICON_DIR,
+    THEMES,
+    ThemeTags,
+    _tag_evidence,
+    load_lexicon,
+    tag_themes,
+)
 from workbench.errors import DatasetError
 
 __all__ = [
@@ -69,10 +77,11 @@ def features(frame: pl.DataFrame, lexicon_evidence: pl.DataFrame, *, row: str = 
     lexicon = lexicon_evidence.select(row, feature=pl.lit("lex:") + pl.col("subtheme"))
     shapes = [frame.filter(pl.col("text").str.contains(pattern)).select(row, feature=pl.lit(f"shape:{name}"))
               for name, pattern in SHAPES.items()]
-    found = pl.concat([*grams, lexicon, *shapes]).drop_nulls()
-    if vocabulary is not None:
-        found = found.filter(pl.col("feature").is_in(vocabulary.implode()))
-    return found
+    parts = [*grams, lexicon, *shapes]
+    if vocabulary is not None:  # each part on its own, before concatenating: same rows, same order, less copying
+        known = vocabulary.implode()
+        parts = [part.filter(pl.col("feature").is_in(known)) for part in parts]
+    return pl.concat(parts).drop_nulls()
 
 
 def load_model(path: Path = MODEL_FILE) -> pl.DataFrame:
@@ -147,7 +156,9 @@ def _lexicon_hits(numbered: pl.DataFrame, lexicon: pl.DataFrame | None) -> pl.Da
     frame = numbered.select(pl.col("row").alias("_row"), "text")
     # every term counts here, even an everyday word outside an AI context: the model weighs the context itself
     ungated = None if lexicon is None else lexicon.with_columns(needs_context=pl.lit(False))
-    return tag_themes(frame, lexicon=ungated, id_columns=["_row"]).evidence.rename({"_row": "row"})
+    if ungated is None:
+        return tag_themes(frame, id_columns=["_row"]).evidence.rename({"_row": "row"})
+    return _tag_evidence(frame, ungated, ["_row"]).rename({"_row": "row"})
 
 
 def _labels(numbered: pl.DataFrame, ids: list[str], tagged: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
@@ -172,15 +183,15 @@ def _model_evidence(numbered: pl.DataFrame, found: pl.DataFrame, wanted: pl.Data
         return pl.DataFrame(schema=schema)
     weights = model.unpivot(index="feature", variable_name="theme", value_name="weight")
     words = ~pl.col("feature").str.contains(":", literal=True) & (pl.col("feature") != AMOUNT_TOKEN)
-    strongest = (found.filter(words)
+    strongest = (found.join(wanted.select("row").unique(), on="row", how="semi").filter(words)
                  .join(wanted, on="row").unique(["row", "theme", "feature"]).join(weights, on=["feature", "theme"])
                  .filter(pl.col("weight") > 0)
                  .sort(["row", "theme", "weight", "feature"], descending=[False, False, True, False])
                  .group_by("row", "theme", maintain_order=True).head(EVIDENCE_PER_THEME))
-    rows = strongest["row"].unique().sort()
-    texts = numbered["text"].gather(rows).fill_null("")
     located = []
     for (theme,), picked in strongest.partition_by("theme", as_dict=True).items():
+        rows = picked["row"].unique().sort()  # only the rows it is wanted for: each row is searched on its own
+        texts = numbered["text"].gather(rows).fill_null("")
         terms = sorted(set(picked["feature"]), key=len, reverse=True)
         pattern = "(?i)(?-u:\\b)(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms) + ")(?-u:\\b)"
         spans = find_spans(texts, pattern)

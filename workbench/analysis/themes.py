@@ -104,6 +104,28 @@ def load_lexicon(user_dir: Path | None = None, *, with_user: bool = True) -> pl.
     """
     folder = Path(user_dir) if user_dir is not None else paths.user_data_dir() / "lexicons"
     folders = (LEXICON_DIR, folder) if with_user else (LEXICON_DIR,)
+    # every batch of a corpus asks again: read and check the files once, again only when one of them changes
+    stamp = tuple(_stamp(place / name) for place in folders for name in (TERMS_FILE, EXCLUSIONS_FILE))
+    if _loaded.get(folders, (None,))[0] == stamp:
+        return _loaded[folders][1]
+    lexicon = _read_lexicon(folders)
+    _loaded[folders] = (stamp, lexicon)
+    return lexicon
+
+
+_loaded: dict[tuple[Path, ...], tuple[tuple, pl.DataFrame]] = {}
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What says a file changed: its inode, size and modification time (None when it is not there)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
+def _read_lexicon(folders: tuple[Path, ...]) -> pl.DataFrame:
     problems: list[Problem] = []
     terms: dict[tuple[str, str], dict] = {}
     for path in (place / TERMS_FILE for place in folders):
@@ -392,7 +414,17 @@ def tag_themes(frame: pl.DataFrame, *, lexicon: pl.DataFrame | None = None,
                      evidence=pl.concat([tags.evidence for tags in batches]))
 
 
-def _tag_batch(frame: pl.DataFrame, compiled: _Compiled, ids: list[str]) -> ThemeTags:
+def _tag_evidence(frame: pl.DataFrame, lexicon: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
+    """`tag_themes(frame, lexicon=lexicon, id_columns=ids).evidence`, without the labels (the theme model reads
+    only the evidence)."""
+    compiled = _compiled(lexicon)
+    if frame.height <= BATCH_ROWS:
+        return _tag_batch(frame, compiled, ids, labels=False).evidence
+    return pl.concat([_tag_batch(batch, compiled, ids, labels=False).evidence
+                      for batch in frame.iter_slices(BATCH_ROWS)])
+
+
+def _tag_batch(frame: pl.DataFrame, compiled: _Compiled, ids: list[str], *, labels: bool = True) -> ThemeTags:
     """The pure step, frame → frames: what a distributed engine would map over batches."""
     texts = frame["text"].cast(pl.String).fill_null("")
     spans, meanings = _spans_and_meanings(texts, compiled.pattern, compiled)
@@ -400,19 +432,22 @@ def _tag_batch(frame: pl.DataFrame, compiled: _Compiled, ids: list[str]) -> Them
     senses = (meanings.filter(pl.col("theme") != CONTEXT)
               .group_by("term", "theme", "subtheme", "rank", "order").agg(pl.col("needs_context").all()))
     evidence = spans.join(senses, on="term")
-    evidence = (evidence.filter(~evidence["needs_context"] | _about_ai(texts, compiled).gather(evidence["row"]))
-                .sort("row", "start", "order"))
+    if evidence["needs_context"].any():  # else no hit asks whether its text is about AI
+        evidence = evidence.filter(~evidence["needs_context"] | _about_ai(texts, compiled).gather(evidence["row"]))
+    evidence = evidence.sort("row", "start", "order")
+    rows = frame.select(ids).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    found = evidence.select(*(rows[name].gather(evidence["row"]) for name in ids),
+                            "theme", "subtheme", "term", "start", "end")
+    if not labels:
+        return ThemeTags(labels=pl.DataFrame(), evidence=found)
     themes = (evidence.select("row", "rank", "theme").unique(["row", "rank"]).sort("row", "rank")
               .group_by("row", maintain_order=True).agg(themes="theme"))
     subthemes = (evidence.select("row", "order", "subtheme").unique(["row", "order"]).sort("row", "order")
                  .group_by("row", maintain_order=True).agg(subthemes="subtheme"))
-    rows = frame.select(ids).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    labels = (rows.join(themes.join(subthemes, on="row"), on="row", how="left", maintain_order="left")
+    tagged = (rows.join(themes.join(subthemes, on="row"), on="row", how="left", maintain_order="left")
               .with_columns(pl.col("themes", "subthemes").fill_null(pl.lit([], dtype=pl.List(pl.String))))
               .select(*ids, "themes", "subthemes"))
-    evidence = evidence.select(*(rows[name].gather(evidence["row"]) for name in ids),
-                               "theme", "subtheme", "term", "start", "end")
-    return ThemeTags(labels=labels, evidence=evidence)
+    return ThemeTags(labels=tagged, evidence=found)
 
 
 def _spans_and_meanings(texts: pl.Series, pattern: str, compiled: _Compiled) -> tuple[pl.DataFrame, pl.DataFrame]:
