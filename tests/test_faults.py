@@ -236,7 +236,7 @@ def test_sigterm_keeps_earlier_outputs_ends_the_kernel_and_the_next_run_complete
     fault = {key: value.format(marker=marker) for key, value in KILL_POINTS[point].items()}
     env = _env(data, notebooks, FAULTS_RUN="stopped", PYTHONPATH=str(hooks), **fault)
 
-    run = Run([], env, tmp_path / "stopped")
+    run = Run(["--jobs", "1"], env, tmp_path / "stopped")  # one at a time: the stop comes before 01-second starts
     started.append(run)
     _wait_for(marker.exists, run, what=f"the run to reach the kill point {point}")
     if point != "while-the-report-is-written":  # by then the kernel has been shut down
@@ -421,8 +421,8 @@ def test_a_second_run_into_the_same_data_refuses_while_the_first_holds_the_run_l
     notebooks = _write_notebooks(tmp_path / "notebooks")
     data = tmp_path / "data"
     marker, release = tmp_path / "marker", tmp_path / "release"
-    first = Run([], _env(data, notebooks, FAULTS_RUN="first", FAULTS_CELL_MARKER=str(marker),
-                         FAULTS_RELEASE=str(release)), tmp_path / "first")
+    first = Run(["--jobs", "1"], _env(data, notebooks, FAULTS_RUN="first", FAULTS_CELL_MARKER=str(marker),
+                                      FAULTS_RELEASE=str(release)), tmp_path / "first")  # 01-second waits
     started.append(first)
     _wait_for(marker.exists, first, what="the first run's kernel to hold")
     during = _files(data)

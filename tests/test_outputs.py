@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 import workbench as wb
-from workbench import outputs
 from workbench.errors import OutputError, UnsafeOutputNameError
+from workbench.hashing import sha256_of
 
 FRAME = pl.DataFrame({"year": [2019, 2023], "amount_usd": [1e9, 1e10], "investor": ["Microsoft", "Microsoft"]})
 
@@ -36,11 +36,11 @@ def test_table_bundle_sidecar_and_manifest(data_dir: Path, tmp_path: Path) -> No
     assert sidecar["fields"] == [{"name": "year", "type": "Int64"}, {"name": "amount_usd", "type": "Float64"},
                                  {"name": "investor", "type": "String"}]
     assert sidecar["sources"] == [{"url": "https://example.org"}] and sidecar["licences"] == ["CC BY 4.0"]
-    assert sidecar["derived_from"][0]["sha256"] == outputs.sha256_of(source_file)
+    assert sidecar["derived_from"][0]["sha256"] == sha256_of(source_file)
     assert sidecar["produced_by"]["version"] == wb.__version__
     for record in sidecar["files"]:
         path = data_dir / record["path"]
-        assert record["sha256"] == outputs.sha256_of(path) and record["bytes"] == path.stat().st_size
+        assert record["sha256"] == sha256_of(path) and record["bytes"] == path.stat().st_size
     manifest = json.loads((data_dir / "manifest.json").read_text())
     assert manifest["outputs"]["tables/nb/deals"]["sidecar"] == "tables/nb/deals.meta.json"
     assert oct((data_dir / "tables/nb/deals.csv").stat().st_mode & 0o777) == oct(0o666 & ~_umask())

@@ -70,7 +70,7 @@ def test_a_failing_cell_stops_the_run_showing_the_cell_and_error(notebooks: Path
                                      "wb.save(pl.DataFrame({'a': [1]}), '00-first/kept')")
     _notebook(notebooks, "01-broken", "x = 1", "total = 1 / 0  # the bad cell")
     _notebook(notebooks, "02-never", "raise SystemExit('must not run')")
-    code = main(["run"])
+    code = main(["run", "--jobs", "1"])
     captured = capsys.readouterr()
     assert code == 1
     assert "[2/3] 01-broken ... failed" in captured.out
@@ -78,6 +78,28 @@ def test_a_failing_cell_stops_the_run_showing_the_cell_and_error(notebooks: Path
     assert "total = 1 / 0  # the bad cell" in captured.err
     assert "\x1b[" not in captured.err and "02-never" not in captured.out
     assert (data_dir / "tables/00-first/kept.csv").exists()  # earlier outputs are kept
+
+
+@pytest.mark.slow
+def test_notebooks_run_side_by_side_and_none_starts_after_a_failure(notebooks: Path, data_dir: Path, tmp_path: Path,
+                                                                   capsys) -> None:
+    marker = tmp_path / "second-started"
+    _notebook(notebooks, "00-waits", "import os, time\nimport polars as pl\nimport workbench as wb\n"
+              f"deadline = time.time() + 30\nwhile not os.path.exists({str(marker)!r}) and time.time() < deadline:\n"
+              "    time.sleep(0.05)\n"
+              f"assert os.path.exists({str(marker)!r}), 'the second notebook did not run alongside'\n"
+              "time.sleep(2)  # ends after the second one failed\n"
+              "wb.save(pl.DataFrame({'a': [1]}), '00-waits/kept')")
+    _notebook(notebooks, "01-broken", f"open({str(marker)!r}, 'w').close()", "total = 1 / 0")
+    _notebook(notebooks, "02-never", "raise SystemExit('must not run')")
+    code = main(["run", "--jobs", "2"])
+    captured = capsys.readouterr()
+    assert code == 1
+    progress = [line for line in captured.out.splitlines() if line.startswith("[")]
+    assert progress[0].startswith("[1/3] 00-waits ... ok in ") and progress[1:] == ["[2/3] 01-broken ... failed"]
+    assert "01-broken.ipynb: cell 2 failed with ZeroDivisionError" in captured.err
+    assert "02-never" not in captured.out
+    assert (data_dir / "tables/00-waits/kept.csv").exists() and (data_dir / "reports/00-waits.html").exists()
 
 
 @pytest.mark.slow
@@ -157,3 +179,168 @@ def test_prints_cut_at_different_moments_give_the_same_executed_notebook() -> No
     once, twice = reproducible(cut("a\nb\nc\n")), reproducible(cut("a\n", "b\nc\n"))
     assert once == twice
     assert [o["name"] for o in json.loads(once)["cells"][0]["outputs"]] == ["stdout", "stderr"]
+
+
+# --- notebooks side by side (workbench.run_control.run_tasks) and kernels forked from the run's zygote -----------
+
+
+class _NoKernels:
+    def end(self, finished) -> None:  # a stop is not tested here
+        pass
+
+
+def test_tasks_run_at_most_jobs_at_once_and_are_reported_in_order() -> None:
+    import threading
+    import time
+
+    from workbench.run_control import run_tasks
+
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def task(number: int, seconds: float):
+        def work() -> int:
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(seconds)
+            with lock:
+                running[0] -= 1
+            return number
+        return work
+
+    reported: list[tuple[int, object, object]] = []
+    tasks = [task(n, s) for n, s in enumerate([0.3, 0.05, 0.05, 0.2, 0.01])]
+    results = run_tasks(tasks, jobs=2, kernels=_NoKernels(), report=lambda *r: reported.append(r))
+    assert results == [0, 1, 2, 3, 4] and most[0] == 2
+    assert reported == [(n, n, None) for n in range(5)]
+
+
+def test_after_a_failing_task_none_starts_and_the_first_error_is_raised_once_the_others_end() -> None:
+    import threading
+
+    from workbench.run_control import run_tasks
+
+    failed = threading.Event()
+    ran: list[int] = []
+
+    def slow() -> str:
+        failed.wait(5)  # ends after the failure, so the failure is known while a slot is free
+        ran.append(0)
+        return "slow"
+
+    def broken() -> str:
+        ran.append(1)
+        failed.set()
+        raise ValueError("broken")
+
+    def never() -> str:
+        ran.append(2)
+        return "never"
+
+    reported: list[tuple[int, object, object]] = []
+    with pytest.raises(ValueError, match="broken"):
+        run_tasks([slow, broken, never], jobs=2, kernels=_NoKernels(), report=lambda *r: reported.append(r))
+    assert sorted(ran) == [0, 1]
+    assert [(index, result) for index, result, _ in reported] == [(0, "slow"), (1, None)]
+    assert isinstance(reported[1][2], ValueError)
+
+
+def test_the_zygote_preloads_workbench_libraries_only_for_notebooks_that_import_them(notebooks: Path) -> None:
+    from workbench.run_control.kernels import KERNEL_MODULES, NOTEBOOK_LIBRARIES, preload_for
+
+    bare = _notebook(notebooks, "00-bare", "x = 1", "%time y = 2")
+    using = _notebook(notebooks, "01-using", "%matplotlib inline", "from workbench.views import article")
+    assert preload_for([bare]) == list(KERNEL_MODULES)
+    assert preload_for([bare, using]) == [*KERNEL_MODULES, *NOTEBOOK_LIBRARIES]
+    broken = notebooks / "02-broken.ipynb"
+    broken.write_text("not a notebook")
+    assert preload_for([broken]) == list(KERNEL_MODULES)
+
+
+@pytest.mark.slow
+def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebooks: Path, tmp_path: Path) -> None:
+    from workbench.run_control import RunKernels
+
+    seen = tmp_path / "seen.json"
+    path = _notebook(notebooks, "00-seen", "import json, os, sys\n"
+                     f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, 'cwd': os.getcwd(), "
+                     f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK')}}, open({str(seen)!r}, 'w'))",
+                     "import altair")
+    with RunKernels([path]) as kernels:
+        kernels.execute(path, {}, {"WORKBENCH_NOTEBOOK": "00-seen"})
+        zygote = kernels._zygote._process.pid
+    found = json.loads(seen.read_text())
+    assert found == {"ppid": zygote, "altair": True, "cwd": str(notebooks), "notebook": "00-seen"}
+
+
+@pytest.mark.slow
+def test_forked_and_launched_kernels_write_the_same_bytes(notebooks: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _notebook(notebooks, "00-chart", "import altair as alt, polars as pl, workbench as wb\nwb.setup()\n"
+              "frame = pl.DataFrame({'x': [1, 2, 3], 'y': [3.5, 1.0, 2.25]})\n"
+              "chart = alt.Chart(frame).mark_bar().encode(x='x:O', y='y:Q')\nchart",
+              "wb.save(chart, '00-chart/bars')\nwb.save(frame, '00-chart/frame')\n"
+              "import os\nprint(sorted(name for name in os.environ if name.startswith('WORKBENCH_')))")
+    written = {}
+    for fork in ("1", "0"):
+        data = tmp_path / f"data-{fork}"
+        monkeypatch.setenv("WORKBENCH_FORK_KERNELS", fork)
+        monkeypatch.setenv("WORKBENCH_DATA_DIR", str(data))
+        assert main(["run"]) == 0
+        written[fork] = {path.relative_to(data).as_posix(): path.read_bytes() for path in sorted(data.rglob("*"))
+                         if path.is_file() and path.name not in ("manifest.json", ".run.lock", ".manifest.lock")}
+    assert "figures/00-chart/bars.svg" in written["1"] and "notebooks/00-chart.ipynb" in written["1"]
+    assert any(name.startswith(".cache/vl-convert/jupyter-chart-") for name in written["1"])  # kept for explorers
+    assert written["1"] == written["0"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels through /proc (Linux)")
+def test_a_stop_ends_every_kernel_under_way_and_names_their_notebooks(notebooks: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    markers = [tmp_path / "a-started", tmp_path / "b-started"]
+    for name, marker in zip(("00-a", "01-b"), markers):
+        _notebook(notebooks, name, f"import time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(120)")
+    data = tmp_path / "data"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WORKBENCH_")}
+    env |= {"WORKBENCH_DATA_DIR": str(data), "WORKBENCH_NOTEBOOKS_DIR": str(notebooks)}
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:  # a kernel could hold a pipe
+        run = subprocess.Popen([sys.executable, "-m", "workbench", "run", "--jobs", "2"], env=env, stdout=out,
+                               stderr=err)
+    try:
+        deadline = time.monotonic() + 90
+        while not all(marker.exists() for marker in markers):
+            assert run.poll() is None and time.monotonic() < deadline, (tmp_path / "err.txt").read_text()
+            time.sleep(0.05)
+        kernels = _processes_of(data)
+        assert len(kernels) >= 2
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        if run.poll() is None:
+            run.kill()
+    out, err = (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
+    assert "[1/2] 00-a ... stopped" in out and "[2/2] 01-b ... stopped" in out
+    assert "the run was stopped by SIGTERM during 00-a, 01-b" in err and "Traceback" not in err
+    assert not _processes_of(data)
+
+
+def _processes_of(data: Path) -> list[int]:
+    """Live kernel (and zygote) processes of a run into `data`: 'ipykernel' in the command line, data/ in the
+    environment they started with."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"ipykernel" not in (entry / "cmdline").read_bytes():
+                continue
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"WORKBENCH_DATA_DIR={data}".encode() in environ:
+            found.append(int(entry.name))
+    return found

@@ -35,3 +35,23 @@ def test_unwritable_cache_only_costs_time(cache: Path) -> None:
     cache.write_text("a file where the cache folder should be")
     assert "vega" in vega_bundle.javascript_bundle("6.1").lower()
     assert cache.read_text() == "a file where the cache folder should be"
+
+
+
+def test_explorers_read_the_chart_bundle_a_run_kept_and_never_write_one(cache: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import altair as alt
+    import vl_convert as vlc
+
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    vega_bundle.offline_jupyter_charts()  # nothing kept yet: altair bundles in memory
+    altairs = alt.JupyterChart._esm
+    assert alt.JupyterChart._is_offline and not cache.exists()
+
+    kept = vega_bundle.keep_jupyter_chart_bundle()  # what `workbench run` does at the end of a run
+    assert kept is not None and kept.parent == cache / "vl-convert" and kept.read_text(encoding="utf-8") == altairs
+    monkeypatch.setattr(vlc, "javascript_bundle", lambda *_, **__: pytest.fail("bundled again despite the cache"))
+    alt.JupyterChart._is_offline, alt.JupyterChart._esm = False, None
+    vega_bundle.offline_jupyter_charts()
+    assert alt.JupyterChart._esm == altairs and vega_bundle.keep_jupyter_chart_bundle() == kept

@@ -5,7 +5,9 @@ module adds what a researcher needs around it: names checked against the noteboo
 checked against the ones each notebook declares (name and type), a progress line per notebook, the first
 failing cell's source and error, and a list of the outputs each notebook wrote.
 
-A run holds a lock on data/ and stops cleanly on SIGTERM or Ctrl-C; `workbench.run_control` does both.
+Notebooks run side by side, one per processor (`--jobs`), each on a kernel of its own, and are reported in order;
+after a failing notebook no other one starts. A run holds a lock on data/ and stops cleanly on SIGTERM or Ctrl-C;
+`workbench.run_control` does these.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import argparse
 import ast
 import contextlib
 import difflib
+import functools
 import json
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,17 @@ from workbench import paths
 from workbench.errors import NotebookError, UsageError
 from workbench.outputs import refuse_symlinks
 from workbench.provenance import NOTEBOOK_VARIABLE, PARAMETERS_VARIABLE
-from workbench.run_control import RunStopped, StopRequested, execute_notebook, run_lock, stop_on_signals
+from workbench.run_control import (
+    RunKernels,
+    RunStopped,
+    StopRequested,
+    default_jobs,
+    run_lock,
+    run_tasks,
+    stop_on_signals,
+)
+from workbench.run_control.kernels import uses_workbench
+from workbench.vega_bundle import keep_jupyter_chart_bundle
 
 __all__ = [
     "EXIT_NOTEBOOK_FAILED", "NotebookFailed", "NotebookResult", "add_parser", "available_notebooks", "check_parameters",
@@ -60,7 +73,19 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                         help="set a parameter of the notebooks' parameters cell; VALUE is JSON or plain text")
     parser.add_argument("--data-dir", type=Path, help="write outputs here instead of data/")
+    parser.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                        help="notebooks to run at once (default: one per processor)")
     parser.set_defaults(handler=_handle)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of notebooks, 1 or more, not {text!r}")
+    return value
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -68,7 +93,7 @@ def _handle(args: argparse.Namespace) -> int:
         os.environ["WORKBENCH_DATA_DIR"] = str(args.data_dir.resolve())
     notebooks = resolve_notebooks(args.notebooks)
     parameters = parse_parameters(args.param)
-    results = run_notebooks(notebooks, parameters)
+    results = run_notebooks(notebooks, parameters, jobs=args.jobs)
     print(f"\nWrote under {paths.data_dir()}:")
     for result in results:
         print(f"  {result.name}: report {_shown(result.report)}, executed copy {_shown(result.executed)}")
@@ -185,37 +210,44 @@ def check_parameters(notebooks: Sequence[Path], parameters: dict[str, Any]) -> d
     return per_notebook
 
 
-def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None = None) -> list[NotebookResult]:
-    """Execute notebooks in order; stop at the first failing cell with its source and error.
+def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None = None, *,
+                  jobs: int | None = None) -> list[NotebookResult]:
+    """Execute notebooks, `jobs` at once (default: one per processor), each on a kernel of its own; report each in
+    order, and after the first failing cell (shown with its source and error) start no other notebook.
 
     A notebook run with parameters writes to its own output set, data/sets/<notebook>--<parameters>/, so it
     never overwrites the default run; data/index.html links the sets.
     """
     from workbench.reports import write_index
 
-    per_notebook = check_parameters(notebooks, parameters or {})
-    results = []
-    with run_lock(paths.data_dir()), stop_on_signals():
-        running: str | None = None  # the notebook whose progress line is open
-        try:
-            for number, notebook in enumerate(notebooks, start=1):
-                print(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
-                running = notebook.stem
-                chosen = per_notebook[notebook]
-                if chosen:
-                    refuse_symlinks(paths.data_dir(), output_set(notebook, chosen))
-                with _environment({"WORKBENCH_DATA_DIR": str(output_set(notebook, chosen))} if chosen else {}):
-                    result = run_notebook(notebook, chosen)
-                    if chosen:
-                        write_index(paths.data_dir())
-                print(f"ok in {result.seconds:.1f} s, {len(result.outputs)} output(s)", flush=True)
-                running = None
-                results.append(result)
-            write_index(paths.data_dir())
-        except StopRequested as stop:
-            if running:
-                print("stopped", flush=True)
-            raise RunStopped(stop.signum, running or "the index of outputs") from None
+    with RunKernels(notebooks) as kernels:  # the kernels' zygote imports while the checks below run
+        per_notebook = check_parameters(notebooks, parameters or {})
+        data_dir = paths.data_dir()
+        targets = {notebook: output_set(notebook, chosen) if chosen else data_dir
+                   for notebook, chosen in per_notebook.items()}
+        total = len(notebooks)
+
+        def progress(index: int, result: NotebookResult | None, error: BaseException | None) -> None:
+            outcome = (f"ok in {result.seconds:.1f} s, {len(result.outputs)} output(s)" if result is not None
+                       else "failed")
+            print(f"[{index + 1}/{total}] {notebooks[index].stem} ... {outcome}", flush=True)
+
+        with run_lock(data_dir), stop_on_signals():
+            try:
+                for notebook in notebooks:
+                    refuse_symlinks(data_dir, targets[notebook])
+                tasks = [functools.partial(run_notebook, notebook, per_notebook[notebook], kernels=kernels,
+                                           data_dir=targets[notebook]) for notebook in notebooks]
+                results = run_tasks(tasks, jobs=default_jobs() if jobs is None else jobs, kernels=kernels,
+                                    report=progress)
+                write_index(data_dir)
+                if uses_workbench(notebooks):  # the explorers of the next run read their chart bundle (once a version)
+                    keep_jupyter_chart_bundle()
+            except StopRequested as stop:
+                for index in stop.running:
+                    print(f"[{index + 1}/{total}] {notebooks[index].stem} ... stopped", flush=True)
+                where = ", ".join(notebooks[index].stem for index in stop.running) or "the index of outputs"
+                raise RunStopped(stop.signum, where) from None
     return results
 
 
@@ -225,48 +257,40 @@ def output_set(notebook: Path, parameters: dict[str, Any]) -> Path:
     return paths.data_dir() / "sets" / re.sub(r"[^A-Za-z0-9._-]+", "-", f"{notebook.stem}--{label}")[:120]
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for the kernel about to start, and put the old ones back after."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def run_notebook(notebook: Path, parameters: dict[str, Any]) -> NotebookResult:
-    """Execute one notebook on a fresh kernel; keep its executed copy and an HTML report under data/."""
+def run_notebook(notebook: Path, parameters: dict[str, Any], *, kernels: RunKernels | None = None,
+                 data_dir: Path | None = None) -> NotebookResult:
+    """Execute one notebook on a kernel of its own; keep its executed copy and an HTML report under `data_dir`
+    (data/, or the notebook's output set, whose index it then updates)."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
     from workbench.atomic_write import write_files_atomically
     from workbench.notebook_setup import RENDERER_VARIABLE
     from workbench.outputs import read_manifest
-    from workbench.reports import write_report
+    from workbench.reports import write_index, write_report
 
-    executed = paths.data_dir() / "notebooks" / notebook.name
-    report_path = paths.data_dir() / "reports" / f"{notebook.stem}.html"
+    root = paths.data_dir()
+    data_dir = root if data_dir is None else data_dir
+    executed = data_dir / "notebooks" / notebook.name
+    report_path = data_dir / "reports" / f"{notebook.stem}.html"
     for target in (executed, report_path):  # a link planted as data/reports must not carry the report elsewhere
-        refuse_symlinks(paths.data_dir(), target)
+        refuse_symlinks(root, target)
     started = time.perf_counter()
     environment = {NOTEBOOK_VARIABLE: notebook.stem, PARAMETERS_VARIABLE: json.dumps(parameters),
                    RENDERER_VARIABLE: "svg"}
-    with _environment(environment):
+    if data_dir != root:  # an output set: the kernel saves there
+        environment["WORKBENCH_DATA_DIR"] = str(data_dir)
+    with RunKernels([notebook]) if kernels is None else contextlib.nullcontext(kernels) as running:
         try:
-            result = execute_notebook(notebook, parameters)
+            result = running.execute(notebook, parameters, environment)
         except PapermillExecutionError as error:
-            print("failed", flush=True)
             raise NotebookFailed(notebook, error) from None
     write_files_atomically({executed: reproducible(nbformat.writes(result)).encode("utf-8")})
     report = write_report(executed, report_path)
-    outputs = tuple(key for key, entry in read_manifest()["outputs"].items()
+    outputs = tuple(key for key, entry in read_manifest(data_dir)["outputs"].items()
                     if entry.get("produced_by", {}).get("notebook") == notebook.stem)
+    if data_dir != root:
+        write_index(data_dir)
     return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs, report)
 
 

@@ -26,6 +26,7 @@ from workbench import datasets
 from workbench.datasets import citing as record
 from workbench.errors import UsageError
 from workbench.lineage import Lineage, lineage_of, tag
+from workbench.vega_bundle import offline_jupyter_charts
 from workbench.widgets.render import esc, table_html
 from workbench.widgets.selection import Selection, selection_filter
 
@@ -62,7 +63,7 @@ class Explorer(widgets.VBox):
         self._rows = self._selection = pl.DataFrame()
         self._sources = record.source_index()
         super().__init__(**state)
-        alt.JupyterChart.enable_offline()  # JupyterLab has no internet here: bundle vega instead of esm.sh
+        offline_jupyter_charts()  # JupyterLab has no internet here: bundle vega (cached) instead of esm.sh
         # SVG, not canvas: every mark is an element a screen reader (and a browser test) can find and click
         self.jchart = alt.JupyterChart(None, embed_options={"renderer": "svg"})
         self._table = widgets.HTML()

@@ -1,0 +1,164 @@
+"""What an output's files hold: a table as parquet and CSV, a chart as png, svg, offline html, its Vega-Lite spec
+and the plotted rows, a `Document` as Markdown and HTML. Rendering only makes bytes; `save` writes them.
+
+A chart is turned into its spec once, then drawn as PNG and as SVG, in that order: Vega numbers the clip paths of
+an SVG from a counter that lives as long as the process, so drawing one format from the other (fewer Vega runs)
+would renumber them and change the bytes of every later SVG. The HTML page inlines Vega (see
+`workbench.vega_bundle`) and embeds the spec so that no string in it is markup.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.errors import OutputError
+
+__all__ = ["KINDS", "Document", "csv_ready", "fields", "figure_html", "json_bytes", "kind_of", "render",
+           "render_document", "render_figure", "render_table", "script_json"]
+
+#: kind of output -> the folder under data/ it is saved in
+KINDS = {"table": "tables", "figure": "figures", "document": "documents"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text people read and paste (a brief): the same content as Markdown and as a standalone HTML page.
+    Build the HTML from escaped text: `save` writes both as given."""
+
+    markdown: str
+    html: str
+
+
+def kind_of(obj: Any, name: str) -> str:
+    """'table', 'figure' or 'document'; anything else (or a frame parquet cannot store) is refused, naming `name`."""
+    import polars as pl
+
+    if isinstance(obj, pl.DataFrame):
+        _check_storable(obj, name)
+        return "table"
+    if hasattr(obj, "to_dict") and any(cls.__module__.startswith("altair") for cls in type(obj).__mro__):
+        return "figure"
+    if isinstance(obj, Document):
+        return "document"
+    raise OutputError(f"cannot save an object of type {type(obj).__name__} as {name!r}.",
+                      fix="pass a polars DataFrame (pl.from_pandas(df) converts pandas), an altair chart or a "
+                          "workbench.outputs.Document.", value=name)
+
+
+def _check_storable(frame: Any, name: str) -> None:
+    """Parquet and CSV cannot hold Python objects: say which column, before anything is rendered or written."""
+    import polars as pl
+
+    for column, dtype in frame.schema.items():
+        if dtype == pl.Object:
+            raise OutputError(f"column {column!r} holds Python objects (polars type Object), which parquet and CSV "
+                              f"cannot store, so {name!r} cannot be saved.",
+                              fix=f"convert the column to text or numbers first, e.g. "
+                                  f"frame.with_columns(pl.col({column!r}).map_elements(str, return_dtype=pl.String)).",
+                              column=column, value=name)
+
+
+def render(obj: Any, kind: str) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The files of an output of `kind` (suffix -> bytes) and what its sidecar says of its rows and fields."""
+    renderers = {"table": render_table, "figure": render_figure, "document": render_document}
+    return renderers[kind](obj)
+
+
+def render_document(document: Document) -> tuple[dict[str, bytes], dict[str, Any]]:
+    return ({".md": document.markdown.encode("utf-8"), ".html": document.html.encode("utf-8")},
+            {"rows": None, "fields": []})
+
+
+def render_table(frame: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
+    parquet, csv = io.BytesIO(), io.BytesIO()
+    frame.write_parquet(parquet, statistics=False)
+    csv_ready(frame).write_csv(csv)
+    return ({".parquet": parquet.getvalue(), ".csv": csv.getvalue()},
+            {"rows": frame.height, "fields": fields(frame)})
+
+
+def csv_ready(frame: Any) -> Any:
+    """CSV has no lists or structs: lists become '; '-joined text, structs JSON; parquet keeps the types."""
+    import polars as pl
+
+    flat = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            flat.append(pl.col(name).list.eval(pl.element().cast(pl.String)).list.join("; "))
+        elif isinstance(dtype, pl.Struct):
+            flat.append(pl.col(name).struct.json_encode())
+    return frame.with_columns(flat) if flat else frame
+
+
+def render_figure(chart: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
+    import altair as alt
+    import polars as pl
+    import vl_convert as vlc
+
+    from workbench.charts import THEME
+    from workbench.vega_bundle import javascript_bundle
+
+    try:
+        with alt.theme.enable(THEME):
+            spec = chart.to_dict()
+    except alt.utils.schemapi.SchemaValidationError as error:
+        first = str(error).strip().splitlines()[-1].strip() if str(error).strip() else type(error).__name__
+        raise OutputError(f"the chart is not a valid Vega-Lite chart ({first}), so nothing was written.",
+                          fix="build the chart until `chart.to_dict()` works (a mark and an encoding at least), "
+                              "then save it.") from None
+    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    rendered = {
+        ".png": vlc.vegalite_to_png(spec, vl_version=version, scale=2),
+        ".svg": vlc.vegalite_to_svg(spec, vl_version=version).encode("utf-8"),
+        ".html": figure_html(spec, javascript_bundle(version)).encode("utf-8"),
+        ".vl.json": json_bytes(spec),
+    }
+    data = getattr(chart, "data", None)
+    description: dict[str, Any] = {"rows": None, "fields": []}
+    if isinstance(data, pl.DataFrame):
+        rendered[".data.csv"] = csv_ready(data).write_csv().encode("utf-8")
+        description = {"rows": data.height, "fields": fields(data)}
+    return rendered, description
+
+
+def figure_html(spec: dict, bundle: str) -> str:
+    """A chart as one offline page: vega bundled inline, the spec embedded so that no string can escape it.
+
+    vl-convert's own page (`vegalite_to_html`) pastes the spec into a <script> as is, so a plotted row holding
+    "</script><script>..." (an article quote, a dataset note) would end the script and run as markup.
+    """
+    return (_FIGURE_PAGE_HEAD + bundle + "</script>\n</head>\n<body>\n<div id=\"vega-chart\"></div>\n<script>\n"
+            f"vegaEmbed('#vega-chart', {script_json(spec)}, {{\"renderer\": \"svg\"}}).catch(console.error);\n"
+            "</script>\n</body>\n</html>\n")
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside an HTML <script>: '<', '>' and '&' (and JavaScript's two line separators) only ever
+    occur inside JSON strings, where their \\u escapes mean the same and cannot close the element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+_FIGURE_PAGE_HEAD = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="UTF-8">
+<title>Chart</title>
+<style>#vega-chart.vega-embed{width:100%;display:flex} #vega-chart.vega-embed details,
+#vega-chart.vega-embed details summary{position:relative}</style>
+<script>"""
+
+
+def fields(frame: Any) -> list[dict[str, str]]:
+    """The frame's columns and polars types, as the sidecar lists them."""
+    return [{"name": name, "type": str(dtype)} for name, dtype in frame.schema.items()]
+
+
+def json_bytes(document: Any) -> bytes:
+    """A JSON file as the outputs write it: indented, UTF-8 as is, keys in the given order, a final newline."""
+    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n").encode()
