@@ -221,15 +221,19 @@ def test_after_a_failing_task_none_starts_and_the_first_error_is_raised_once_the
     from workbench.run_control import run_tasks
 
     failed = threading.Event()
+    broken_thread: list[threading.Thread] = []
     ran: list[int] = []
 
     def slow() -> str:
-        failed.wait(5)  # ends after the failure, so the failure is known while a slot is free
+        # ends only once the failure is recorded (its thread has ended), so the failure is known when a slot frees
+        failed.wait(5)
+        broken_thread[0].join(5)
         ran.append(0)
         return "slow"
 
     def broken() -> str:
         ran.append(1)
+        broken_thread.append(threading.current_thread())
         failed.set()
         raise ValueError("broken")
 
