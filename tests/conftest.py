@@ -57,6 +57,24 @@ def seed_copy(seeds: Path) -> Path:
     return seeds
 
 
+def kernels_of(data: Path) -> list[int]:
+    """Live kernel (and kernel zygote) processes of a run into `data`: 'ipykernel' in the command line and `data`
+    as WORKBENCH_DATA_DIR in the environment they started with (zombies have no command line and are not listed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"ipykernel" not in (entry / "cmdline").read_bytes():
+                continue
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"WORKBENCH_DATA_DIR={data}".encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
 def write_catalog(folder: Path, *rows: str, header: str = CATALOG_HEADER) -> Path:
     path = folder / "catalog.csv"
     path.write_text(header + "".join(row + "\n" for row in rows), encoding="utf-8")

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 import pytest
+from conftest import kernels_of
 from nbformat.v4 import new_code_cell, new_notebook
 
 import workbench as wb
@@ -140,23 +141,6 @@ def _wait_for(condition: Callable[[], bool], run: Run, timeout: float = 90, what
         time.sleep(0.05)
 
 
-def _kernels_of(data: Path) -> list[int]:
-    """Live ipykernel processes started for this data folder (zombies have no cmdline and are not listed)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if b"ipykernel" not in (entry / "cmdline").read_bytes():
-                continue
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if any(item.startswith(b"WORKBENCH_DATA_DIR=" + str(data).encode()) for item in environ):
-            found.append(int(entry.name))
-    return found
-
-
 def _files(data: Path) -> dict[str, bytes]:
     return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
 
@@ -187,7 +171,7 @@ def _assert_stopped_cleanly(run: Run, data: Path, seconds: float, where: str) ->
     assert seconds < 20, f"the run took {seconds:.1f} s to stop"
     assert f"the run was stopped by SIGTERM during {where}" in run.stderr and "Fix: run the same" in run.stderr
     assert "Traceback" not in run.stderr and "Kernel died" not in run.stderr, run.stderr
-    assert not _kernels_of(data), "a kernel of the stopped run is still alive"
+    assert not kernels_of(data), "a kernel of the stopped run is still alive"
     _assert_whole_and_consistent(data)
 
 
@@ -240,7 +224,7 @@ def test_sigterm_keeps_earlier_outputs_ends_the_kernel_and_the_next_run_complete
     started.append(run)
     _wait_for(marker.exists, run, what=f"the run to reach the kill point {point}")
     if point != "while-the-report-is-written":  # by then the kernel has been shut down
-        assert _kernels_of(data), "no kernel found for the run, so the check for orphans would prove nothing"
+        assert kernels_of(data), "no kernel found for the run, so the check for orphans would prove nothing"
     sent = time.monotonic()
     run.process.send_signal(signal.SIGTERM)
     run.wait(timeout=60)
@@ -265,7 +249,7 @@ def test_sigterm_keeps_earlier_outputs_ends_the_kernel_and_the_next_run_complete
     manifest = _assert_whole_and_consistent(data)
     assert set(manifest["outputs"]) == {"tables/00-first/table", "tables/00-first/more", "tables/01-second/table"}
     assert all(_table_run(data, key[len("tables/"):]) == ["next"] for key in manifest["outputs"])
-    assert not _kernels_of(data) and not (data / RUN_LOCK).read_text()
+    assert not kernels_of(data) and not (data / RUN_LOCK).read_text()
 
 
 @pytest.mark.slow
@@ -283,7 +267,7 @@ def test_sigterm_while_the_real_first_notebook_saves_then_the_next_run_completes
             return False
 
     _wait_for(first_output_listed, run, what="00-start-here's first output in the manifest")
-    assert _kernels_of(data)
+    assert kernels_of(data)
     sent = time.monotonic()
     run.process.send_signal(signal.SIGTERM)
     run.wait(timeout=60)
@@ -294,7 +278,7 @@ def test_sigterm_while_the_real_first_notebook_saves_then_the_next_run_completes
     assert again.wait() == 0, again.stdout + again.stderr
     manifest = _assert_whole_and_consistent(data)
     assert {"tables/00-start-here/paragraphs", "figures/00-start-here/paragraph-lengths"} <= set(manifest["outputs"])
-    assert (data / "reports/00-start-here.html").is_file() and not _kernels_of(data)
+    assert (data / "reports/00-start-here.html").is_file() and not kernels_of(data)
 
 
 # -------------------------------------------------------------------------------- 2. read-only or full data/

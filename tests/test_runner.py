@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import kernels_of
 from nbformat.v4 import new_code_cell, new_notebook
 
 from workbench.cli import main
@@ -319,7 +320,7 @@ def test_a_stop_ends_every_kernel_under_way_and_names_their_notebooks(notebooks:
         while not all(marker.exists() for marker in markers):
             assert run.poll() is None and time.monotonic() < deadline, (tmp_path / "err.txt").read_text()
             time.sleep(0.05)
-        kernels = _processes_of(data)
+        kernels = kernels_of(data)
         assert len(kernels) >= 2
         run.send_signal(signal.SIGTERM)
         assert run.wait(timeout=60) == 128 + signal.SIGTERM
@@ -329,22 +330,4 @@ def test_a_stop_ends_every_kernel_under_way_and_names_their_notebooks(notebooks:
     out, err = (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
     assert "[1/2] 00-a ... stopped" in out and "[2/2] 01-b ... stopped" in out
     assert "the run was stopped by SIGTERM during 00-a, 01-b" in err and "Traceback" not in err
-    assert not _processes_of(data)
-
-
-def _processes_of(data: Path) -> list[int]:
-    """Live kernel (and zygote) processes of a run into `data`: 'ipykernel' in the command line, data/ in the
-    environment they started with."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if b"ipykernel" not in (entry / "cmdline").read_bytes():
-                continue
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if f"WORKBENCH_DATA_DIR={data}".encode() in environ:
-            found.append(int(entry.name))
-    return found
+    assert not kernels_of(data)
