@@ -57,6 +57,13 @@ def seed_copy(seeds: Path) -> Path:
     return seeds
 
 
+def outputs_in(data: Path) -> list[str]:
+    """The files under a data folder that are outputs: not its caches (data/.cache) or locks, not links."""
+    return sorted(path.relative_to(data).as_posix() for path in data.rglob("*")
+                  if path.is_file() and not path.is_symlink() and ".cache" not in path.relative_to(data).parts
+                  and path.name not in (".manifest.lock", ".run.lock"))
+
+
 def kernels_of(data: Path) -> list[int]:
     """Live kernel (and kernel zygote) processes of a run into `data`: 'ipykernel' in the command line and `data`
     as WORKBENCH_DATA_DIR in the environment they started with (zombies have no command line and are not listed)."""

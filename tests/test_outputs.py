@@ -10,6 +10,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 import pytest
+from conftest import outputs_in
 
 import workbench as wb
 from workbench.errors import OutputError, UnsafeOutputNameError
@@ -169,7 +170,7 @@ def test_read_only_data_folder_gives_a_clear_error(data_dir: Path, monkeypatch) 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     with pytest.raises(OutputError, match="Permission denied.*check that data/ is writable"):
         wb.save(FRAME, "nb/deals")
-    assert not any(p.is_file() for p in data_dir.rglob("*") if p.name != ".manifest.lock")
+    assert outputs_in(data_dir) == []
 
 
 @pytest.mark.parametrize(("obj", "meta", "message"), [

@@ -43,7 +43,8 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
     # (a headless run has no browser to draw the interactive ones); JupyterLab gets interactive charts.
     renderer = os.environ.get(RENDERER_VARIABLE, "").strip()
     if renderer == "svg":
-        alt.renderers.enable("svg")
+        alt.renderers.register("workbench-svg", _svg_renderer)
+        alt.renderers.enable("workbench-svg")
     else:
         alt.renderers.enable("jupyter", offline=True)
     # Above this many rows, aggregate in polars first: altair raises MaxRowsError with that advice.
@@ -56,6 +57,14 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
     _format_tables()
     set_context(notebook=notebook, parameters=parameters)
     announce_saves()
+
+
+def _svg_renderer(spec: dict, **metadata: object) -> dict[str, str]:
+    """altair's SVG renderer, drawing through `chart_svg`: a chart saved after it is shown is not drawn twice, and
+    its ids do not depend on what the notebook drew before."""
+    from workbench.outputs.rendering import chart_svg
+
+    return {"image/svg+xml": chart_svg(spec)}
 
 
 def _notebook_name(session: dict) -> str | None:

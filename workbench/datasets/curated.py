@@ -5,12 +5,14 @@ data/user/<name>.csv with the same schema -> overlay (user rows added, or replac
 same id) -> check ids, cross-table references and row rules -> add derived columns (origin, a source's
 host, publisher and tier, a row's sourcing bar and confidence, known_from, countable) -> check the bar.
 Every problem found is reported at once, with file, line, column, value and fix.
-Results are cached per process and invalidated when any curated or user file changes.
+Results are cached per process and invalidated when any curated or user file changes; a checked table is also kept
+on disk for other processes (`assembled_cache`), keyed by the bytes of every input.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench import paths
-from workbench.datasets import money, sourcing
+from workbench.datasets import assembled_cache, money, sourcing
 from workbench.datasets import registry as reg
 from workbench.datasets.schema import FieldSpec, ParsedTable, end_of_period, read_table
 from workbench.errors import DatasetError, Problem, SchemaError
@@ -65,11 +67,16 @@ def _stat(path: Path) -> tuple:
         return (str(path), None, None)
 
 
-def _signature() -> tuple:
-    sig = [_stat(reg.REGISTRY_PATH), _stat(reg.lock_path())]
+def _inputs() -> list[Path]:
+    """Every file an assembled table depends on: the registry, its lock, each shipped table and each overlay."""
+    files = [reg.REGISTRY_PATH, reg.lock_path()]
     for name, entry in reg.read().curated.items():
-        sig += [_stat(entry.path), _stat(user_path(name))]
-    return tuple(sig)
+        files += [entry.path, user_path(name)]
+    return files
+
+
+def _signature() -> tuple:
+    return tuple(_stat(path) for path in _inputs())
 
 
 def data_version() -> str:
@@ -88,9 +95,20 @@ def assemble(name: str) -> Assembled:
     cached = _CACHE.get(name)
     if cached and cached[0] == signature:
         return cached[1]
-    result = _assemble(name)
+    version = _disk_version(signature) if assembled_cache.enabled() else None
+    result = assembled_cache.read(version, name) if version else None
+    if result is None:
+        result = _assemble(name)
+        if version:
+            assembled_cache.write(version, result)
     _CACHE[name] = (signature, result)
     return result
+
+
+@functools.lru_cache(maxsize=4)
+def _disk_version(signature: tuple) -> str:
+    """The disk cache's key for the files as they are now (computed once while their signature holds)."""
+    return assembled_cache.key(_inputs())
 
 
 def verify_checksum(entry: reg.CuratedEntry) -> None:

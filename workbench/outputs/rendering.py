@@ -1,23 +1,29 @@
 """What an output's files hold: a table as parquet and CSV, a chart as png, svg, offline html, its Vega-Lite spec
 and the plotted rows, a `Document` as Markdown and HTML. Rendering only makes bytes; `save` writes them.
 
-A chart is turned into its spec once, then drawn as PNG and as SVG, in that order: Vega numbers the clip paths of
-an SVG from a counter that lives as long as the process, so drawing one format from the other (fewer Vega runs)
-would renumber them and change the bytes of every later SVG. The HTML page inlines Vega (see
-`workbench.vega_bundle`) and embeds the spec so that no string in it is markup.
+A chart is turned into its spec once and drawn by Vega once, as SVG (`chart_svg`); the PNG is that SVG rasterised
+(the same pixels vl-convert's own PNG gives, without a second Vega run). The SVG a notebook displays during
+`workbench run` comes from the same call, so saving a chart the notebook has shown draws nothing again. Vega names
+the clip paths and gradients of an SVG from a counter that lives as long as the process, which made a figure's bytes
+depend on what the notebook drew before it; `chart_svg` renames them after the spec's digest, so a chart's SVG is
+the same whatever ran first, and two charts inlined in one page still never share an id. The HTML page inlines
+Vega (see `workbench.vega_bundle`) and embeds the spec so that no string in it is markup.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.errors import OutputError
 
-__all__ = ["KINDS", "Document", "csv_ready", "fields", "figure_html", "json_bytes", "kind_of", "render",
-           "render_document", "render_figure", "render_table", "script_json"]
+__all__ = ["KINDS", "Document", "chart_svg", "csv_ready", "fields", "figure_html", "json_bytes", "kind_of", "render",
+           "render_document", "render_figure", "render_table", "script_json", "stable_svg_ids", "vega_lite_version"]
 
 #: kind of output -> the folder under data/ it is saved in
 KINDS = {"table": "tables", "figure": "figures", "document": "documents"}
@@ -109,10 +115,11 @@ def render_figure(chart: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
         raise OutputError(f"the chart is not a valid Vega-Lite chart ({first}), so nothing was written.",
                           fix="build the chart until `chart.to_dict()` works (a mark and an encoding at least), "
                               "then save it.") from None
-    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    version = vega_lite_version()
+    svg = chart_svg(spec)
     rendered = {
-        ".png": vlc.vegalite_to_png(spec, vl_version=version, scale=2),
-        ".svg": vlc.vegalite_to_svg(spec, vl_version=version).encode("utf-8"),
+        ".png": vlc.svg_to_png(svg, scale=2),
+        ".svg": svg.encode("utf-8"),
         ".html": figure_html(spec, javascript_bundle(version)).encode("utf-8"),
         ".vl.json": json_bytes(spec),
     }
@@ -122,6 +129,47 @@ def render_figure(chart: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
         rendered[".data.csv"] = csv_ready(data).write_csv().encode("utf-8")
         description = {"rows": data.height, "fields": fields(data)}
     return rendered, description
+
+
+def vega_lite_version() -> str:
+    """The Vega-Lite version altair writes specs for, as vl-convert names it ("6.4")."""
+    import altair as alt
+
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def chart_svg(spec: dict) -> str:
+    """The chart as SVG, drawn once per distinct spec in this process, with ids that depend on the spec alone."""
+    return _svg_of(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str), vega_lite_version())
+
+
+@functools.lru_cache(maxsize=32)
+def _svg_of(spec_json: str, version: str) -> str:
+    from workbench.run_control import render_service
+
+    svg = render_service.svg(spec_json, version)  # during `workbench run`: drawn by the run's one Vega
+    if svg is None:
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(json.loads(spec_json), vl_version=version)
+    return stable_svg_ids(svg, hashlib.sha256(spec_json.encode("utf-8")).hexdigest()[:10])
+
+
+#: Vega's counted ids (`clip7`, `gradient_3`) where an SVG defines or refers to them
+_COUNTED_ID = re.compile(r'(?P<before>\bid="|url\(#|href="#)(?P<id>(?:clip|gradient_)\d+)(?=[")])')
+
+
+def stable_svg_ids(svg: str, digest: str) -> str:
+    """Rename Vega's counted ids in order of appearance (`clip-<digest>-1`, ...): the same spec, the same bytes."""
+    renamed: dict[str, str] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        old = match["id"]
+        if old not in renamed:
+            renamed[old] = f"{old.rstrip('0123456789').rstrip('_')}-{digest}-{len(renamed) + 1}"
+        return match["before"] + renamed[old]
+
+    return _COUNTED_ID.sub(rename, svg)
 
 
 def figure_html(spec: dict, bundle: str) -> str:

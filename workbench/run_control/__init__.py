@@ -2,7 +2,8 @@
 
 A run holds data/.run.lock, so a second run into the same data/ refuses at once instead of interleaving with it.
 `run_tasks` runs the notebooks a few at a time (one per processor), each on a kernel of its own (`kernels`: forked
-from a zygote that imported their libraries once), and reports them in order. SIGTERM or Ctrl-C stops a run
+from a zygote that imported their libraries once; their charts drawn by one `render_service`), and reports them in
+order. SIGTERM or Ctrl-C stops a run
 cleanly: the kernels are ended (after the save each may be in), the command says what was kept and exits with 128
 + the signal number; every output written until then is whole and in the manifest. To end the kernels, the main
 thread must be free, so notebooks run in worker threads.
@@ -22,7 +23,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from workbench.errors import NotebookError, OutputError
-from workbench.run_control.kernels import KernelZygote, kernel_manager_class, preload_for
+from workbench.run_control.kernels import (
+    KernelZygote,
+    compile_workbench,
+    kernel_manager_class,
+    preload_for,
+    uses_workbench,
+)
+from workbench.run_control.render_service import RenderService
 
 __all__ = ["RUN_LOCK", "RunKernels", "RunLocked", "RunStopped", "StopRequested", "default_jobs", "run_lock",
            "run_tasks", "stop_on_signals"]
@@ -139,18 +147,26 @@ class RunKernels:
     def __init__(self, notebooks: Sequence[Path]) -> None:
         self.managers: list = []
         self._zygote = KernelZygote(preload_for(notebooks))
+        self._render: RenderService | None = None
+        if uses_workbench(notebooks):
+            self._render = RenderService()  # one Vega for every kernel's charts
+            compile_workbench()  # while the zygote imports
 
     def __enter__(self) -> RunKernels:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._zygote.close()
+        if self._render is not None:
+            self._render.close()
 
     def execute(self, notebook: Path, parameters: dict[str, Any], env: dict[str, str]) -> Any:
         """papermill on a kernel of its own, in the calling thread, with `env` added to the kernel's environment.
         No progress bar: notebooks run side by side, and their bars would overwrite each other."""
         import papermill
 
+        if self._render is not None:
+            env = {**self._render.environment, **env}
         return papermill.execute_notebook(
             str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
             progress_bar=False, log_output=False,

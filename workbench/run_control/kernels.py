@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["KERNEL_MODULE", "KERNEL_MODULES", "NOTEBOOK_LIBRARIES", "ForkedKernel", "KernelZygote",
-           "kernel_manager_class", "preload_for", "uses_workbench"]
+           "compile_workbench", "kernel_manager_class", "preload_for", "uses_workbench"]
 
 KERNEL_MODULE = "ipykernel_launcher"
 #: What every kernel imports before it can answer: forked kernels skip it.
@@ -47,6 +47,21 @@ def preload_for(notebooks: Iterable[Path]) -> list[str]:
     """The modules to import ahead for these notebooks: the kernel's, and workbench's libraries when one of them
     imports workbench (or one of those libraries). Notebooks emptied of their imports get the bare kernel."""
     return [*KERNEL_MODULES, *(NOTEBOOK_LIBRARIES if uses_workbench(notebooks) else ())]
+
+
+def compile_workbench() -> None:
+    """Write the workbench package's bytecode, as pip does for an installed package, so that each kernel reads it.
+
+    An editable install has none, and a kernel started with PYTHONDONTWRITEBYTECODE (common in containers) never
+    writes it: every kernel then compiled each module it imported from source, about a third of a second each.
+    Up-to-date files are skipped; a folder we may not write is left alone (the kernels compile as before).
+    """
+    import compileall
+
+    import workbench
+
+    with contextlib.suppress(OSError):
+        compileall.compile_dir(Path(workbench.__file__).parent, quiet=2, workers=1)
 
 
 def uses_workbench(notebooks: Iterable[Path]) -> bool:
@@ -278,5 +293,12 @@ def kernel_manager_class(zygote: KernelZygote | None, env: dict[str, str], manag
             provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
             provisioner.cwd = kw.get("cwd") or os.getcwd()
             self._reconcile_connection_info(provisioner.connection_info)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts a kernel before asking it to shut down; at the end of a notebook the kernel
+            # is idle, and an idle ipykernel dies of SIGINT, logging "KeyboardInterrupt caught in kernel" as an
+            # error on the run's output. The shutdown request ends it cleanly; a stop signals kernels itself.
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
 
     return RunKernelManager

@@ -1,0 +1,114 @@
+"""A disk cache of checked curated tables, shared by every process that reads the same record.
+
+Reading the record means typing every cell, checking ids, references, row rules and the sourcing bar, and deriving
+columns: about half a second of work that each new process repeated (each notebook's kernel in `workbench run`,
+each test worker). A table that passed its checks is kept under the cache folder (data/.cache/datasets/), keyed by
+a digest of everything the result depends on: the bytes and paths of the registry, its lock, every shipped table
+and every overlay, and the source of the workbench package that checks and derives them. Any edit to one of those
+makes a new key, so a stale table is never served and a broken record is checked (and reported) again each time.
+Only successes are stored. Files are written atomically; a cache that cannot be read or written is skipped.
+`WORKBENCH_DATASET_CACHE=off` turns it off (benchmarks measure a cold load that way).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench import paths
+
+if TYPE_CHECKING:
+    from workbench.datasets.curated import Assembled
+
+__all__ = ["KEEP", "SWITCH", "enabled", "key", "read", "write"]
+
+SWITCH = "WORKBENCH_DATASET_CACHE"
+KEEP = 8  # versions of the record kept; older ones are removed when a new one is written
+
+
+def enabled() -> bool:
+    return os.environ.get(SWITCH, "").strip().lower() not in {"off", "0", "false", "no"}
+
+
+def key(files: Sequence[Path]) -> str:
+    """The digest of the files' paths and bytes (a missing file counts as missing) and of the package's source."""
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """The source of every module of the package: the checks and derivations may live in any of them."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _folder(version: str) -> Path:
+    return paths.cache_dir() / "datasets" / version
+
+
+def read(version: str, name: str) -> Assembled | None:
+    """The cached table `name` of this version of the record, or None."""
+    import polars as pl
+
+    from workbench.datasets.curated import Assembled
+
+    folder = _folder(version)
+    try:
+        about = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        frame = pl.read_ipc(folder / f"{name}.arrow")
+    except (OSError, ValueError, pl.exceptions.PolarsError):
+        return None
+    user_path = Path(about["user_path"]) if about.get("user_path") else None
+    return Assembled(name, frame, user_path, list(about.get("user_ids", [])), list(about.get("replaced_ids", [])))
+
+
+def write(version: str, assembled: Assembled) -> None:
+    """Keep a checked table for other processes; any failure leaves the cache as it was."""
+    folder = _folder(version)
+    about = {"user_path": str(assembled.user_path) if assembled.user_path else None,
+             "user_ids": assembled.user_ids, "replaced_ids": assembled.replaced_ids}
+    try:
+        fresh = not folder.is_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        _replace(folder / f"{assembled.name}.arrow", lambda path: assembled.frame.write_ipc(path))
+        _replace(folder / f"{assembled.name}.json", lambda path: path.write_text(json.dumps(about), encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
+        return
+    if fresh:
+        _prune(folder.parent)
+
+
+def _replace(target: Path, write_to: Callable[[Path], object]) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        write_to(temporary)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _prune(root: Path) -> None:
+    """Keep the KEEP most recently written versions of the record."""
+    with contextlib.suppress(OSError):
+        versions = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in versions[KEEP:]:
+            shutil.rmtree(stale, ignore_errors=True)
