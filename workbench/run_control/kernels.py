@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.run_control.processes import wait_or_kill
+
 __all__ = ["KERNEL_MODULE", "KERNEL_MODULES", "NOTEBOOK_LIBRARIES", "ForkedKernel", "KernelZygote",
            "compile_workbench", "kernel_manager_class", "preload_for", "uses_workbench"]
 
@@ -142,11 +144,7 @@ class KernelZygote:
             self._channel.close()
             self._channel = None
         if self._process is not None:
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            wait_or_kill(self._process)
             self._process = None
 
     def launch(self, cmd: Sequence[str], **launch: Any) -> ForkedKernel | None:

@@ -25,6 +25,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from workbench.run_control.processes import wait_or_kill
+
 __all__ = ["SOCKET_VARIABLE", "RenderService", "svg"]
 
 SOCKET_VARIABLE = "WORKBENCH_RENDER_SOCKET"
@@ -101,11 +103,7 @@ class RenderService:
         if self._process is not None:
             with contextlib.suppress(OSError):
                 self._process.stdin.close()  # type: ignore[union-attr]
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            wait_or_kill(self._process)
             self._process = None
         self._folder.cleanup()
 
