@@ -496,10 +496,12 @@ def env(tmp_path: Path, data_dir: Path, seed_copy: Path, server: LiveServer, mon
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
-    """Every file under `root`: size, modification time and sha256 (what "nothing changed" is checked against)."""
+    """Every file under `root` but the checked tables kept for other processes (cache/datasets/: not outputs):
+    size, modification time and sha256 (what "nothing changed" is checked against)."""
+    checked_tables = root / "cache" / "datasets"
     return {str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns,
                                           hashlib.sha256(path.read_bytes()).hexdigest())
-            for path in sorted(root.rglob("*")) if path.is_file()}
+            for path in sorted(root.rglob("*")) if path.is_file() and not path.is_relative_to(checked_tables)}
 
 
 def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
