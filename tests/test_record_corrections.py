@@ -25,10 +25,10 @@ def test_pentagon_award_is_dated_the_day_it_was_announced():
     assert row("policy_events", "POL-010")["date"] == dt.date(2025, 6, 16)
 
 
-def test_garante_chatgpt_order_is_dated_by_the_order_not_the_press_release():
+def test_garante_chatgpt_order_is_dated_by_its_announcement_and_names_the_order():
     garante = row("policy_events", "POL-054")
-    assert garante["date"] == dt.date(2023, 3, 30) and any("9870832" in i for i in garante["official_ids"])
-    assert "31 March" in garante["disagreement"]
+    assert garante["date"] == dt.date(2023, 3, 31) and any("9870832" in i for i in garante["official_ids"])
+    assert "30 March" in garante["disagreement"]
 
 
 def test_uk_taskforce_is_named_as_launched():
