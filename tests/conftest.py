@@ -58,9 +58,10 @@ def seed_copy(seeds: Path) -> Path:
 
 
 def outputs_in(data: Path) -> list[str]:
-    """The files under a data folder that are outputs: not its caches (data/.cache) or locks, not links."""
+    """The files under a data folder, but the checked tables kept for other processes (.cache/datasets), locks and
+    links."""
     return sorted(path.relative_to(data).as_posix() for path in data.rglob("*")
-                  if path.is_file() and not path.is_symlink() and ".cache" not in path.relative_to(data).parts
+                  if path.is_file() and not path.is_symlink() and not path.is_relative_to(data / ".cache" / "datasets")
                   and path.name not in (".manifest.lock", ".run.lock"))
 
 

@@ -79,3 +79,35 @@ def test_the_key_follows_every_byte_of_every_input(tmp_path: Path) -> None:
     after_overlay = assembled_cache.key([one, two])
     one.write_text("a\n3\n")
     assert len({before, after_overlay, assembled_cache.key([one, two])}) == 3
+
+
+def test_a_table_is_not_kept_when_an_input_changed_while_it_was_checked(user_dir: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    overlay = user_dir / "funding_events.csv"
+    check = curated._assemble
+
+    def edited_meanwhile(name: str) -> curated.Assembled:
+        result = check(name)
+        overlay.write_text(f"{HEADER}\n", encoding="utf-8")  # an editor saved the overlay while it was read
+        return result
+
+    curated.clear_cache()
+    monkeypatch.setattr(curated, "_assemble", edited_meanwhile)
+    datasets.load("policy_events")
+    assert not list((user_dir.parent / ".cache" / "datasets").glob("*/policy_events.arrow"))
+
+
+def test_the_key_follows_the_code_and_survives_an_editors_lock_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "checks.py").write_text("RULE = 1\n")
+    before = assembled_cache.code_fingerprint(package)
+    (package / ".#checks.py").symlink_to(package / "gone.py")  # Emacs's lock: a dangling link named *.py
+    assert assembled_cache.code_fingerprint(package)
+    (package / "checks.py").write_text("RULE = 2\n")
+    assert assembled_cache.code_fingerprint(package) != before
+    inputs = [tmp_path / "table.csv"]
+    old_key = assembled_cache.key(inputs)
+    monkeypatch.setattr(assembled_cache, "_CODE", "other code")
+    assert assembled_cache.key(inputs) != old_key

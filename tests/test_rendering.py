@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import altair as alt
 import polars as pl
@@ -51,8 +52,19 @@ def test_every_reference_follows_its_renamed_id_and_nothing_else_changes() -> No
     defined = set(_ids(stable))
     referenced = set(re.findall(r"url\(#([^)]+)\)", stable))
     assert referenced and referenced <= defined
-    assert not re.search(r"\b(clip|gradient_)\d+\b", stable)
+    assert not re.search(r"(?<![\w-])(p_)?(clip|gradient_)\d+\b", stable)
     assert re.sub(r"(clip|gradient)(-abc-|_?)\d+", "ID", stable) == re.sub(r"(clip|gradient)(-abc-|_?)\d+", "ID", raw)
+
+
+def test_a_radial_gradient_and_its_pattern_are_renamed_together() -> None:
+    frame = pl.DataFrame({"x": [1, 2], "y": [2.0, 1.0]})
+    radial = alt.Gradient(gradient="radial", stops=[alt.GradientStop(color="white", offset=0),
+                                                    alt.GradientStop(color="navy", offset=1)])
+    raw = vlc.vegalite_to_svg(_spec(alt.Chart(frame).mark_bar(color=radial).encode(x="x:O", y="y:Q")))
+    assert re.search(r"p_gradient_\d+", raw)  # Vega draws a radial gradient through a pattern
+    stable = rendering.stable_svg_ids(raw, "r")
+    assert not re.search(r"(?<![\w-])(p_)?(clip|gradient_)\d+\b", stable)
+    assert set(re.findall(r"url\(#([^)]+)\)", stable)) <= set(_ids(stable))
 
 
 def test_two_charts_on_one_page_never_share_an_id() -> None:
@@ -91,15 +103,9 @@ def test_the_render_service_draws_the_same_bytes_and_reports_vega_errors(monkeyp
     spec_json = json.dumps(spec, sort_keys=True)
     version = rendering.vega_lite_version()
     with RenderService() as service:
-        monkeypatch.setenv(SOCKET_VARIABLE, service.environment[SOCKET_VARIABLE])
-        served = None
-        for _ in range(200):  # the service starts its engine first
-            served = render_service.svg(spec_json, version)
-            if served is not None:
-                break
-            import time
-
-            time.sleep(0.05)
+        monkeypatch.setenv(SOCKET_VARIABLE, service.environment[SOCKET_VARIABLE])  # once it listens
+        monkeypatch.setattr(render_service, "_failed", False)
+        served = render_service.svg(spec_json, version)
         assert served is not None
         local = vlc.vegalite_to_svg(spec, vl_version=version)
         assert rendering.stable_svg_ids(served, "x") == rendering.stable_svg_ids(local, "x")
@@ -112,7 +118,17 @@ def test_without_a_service_or_with_a_dead_one_the_kernel_draws_itself(monkeypatc
                                                                       tmp_path) -> None:
     monkeypatch.delenv(SOCKET_VARIABLE, raising=False)
     assert render_service.svg("{}", "6.4") is None
+    monkeypatch.setattr(render_service, "_failed", False)
     monkeypatch.setenv(SOCKET_VARIABLE, str(tmp_path / "gone"))
     assert render_service.svg("{}", "6.4") is None
+    assert render_service._failed  # one failure is enough: the process stops asking (no wait on every chart)
     rendering._svg_of.cache_clear()
     assert rendering.chart_svg(_spec(_clipped_chart("local"))).startswith("<svg")
+
+
+def test_a_closed_service_leaves_no_process_and_no_socket() -> None:
+    service = RenderService()
+    process, folder = service._process, Path(service.address).parent
+    service.close()
+    assert process is not None and process.poll() is not None
+    assert not folder.exists()

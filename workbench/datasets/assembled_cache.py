@@ -13,7 +13,6 @@ Only successes are stored. Files are written atomically; a cache that cannot be 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -27,9 +26,10 @@ from workbench import paths
 if TYPE_CHECKING:
     from workbench.datasets.curated import Assembled
 
-__all__ = ["KEEP", "SWITCH", "enabled", "key", "read", "write"]
+__all__ = ["KEEP", "PACKAGE", "SWITCH", "code_fingerprint", "enabled", "key", "read", "write"]
 
 SWITCH = "WORKBENCH_DATASET_CACHE"
+PACKAGE = Path(__file__).resolve().parents[1]
 KEEP = 8  # versions of the record kept; older ones are removed when a new one is written
 
 
@@ -38,26 +38,38 @@ def enabled() -> bool:
 
 
 def key(files: Sequence[Path]) -> str:
-    """The digest of the files' paths and bytes (a missing file counts as missing) and of the package's source."""
-    digest = hashlib.sha256(_code_fingerprint().encode())
+    """The digest of the files' paths and bytes (a missing file counts as missing), of the package's source as it
+    was when this process imported it, and of the versions of polars and Python that read and wrote the tables."""
+    import sys
+
+    import polars as pl
+
+    digest = hashlib.sha256(f"{_CODE}\0{pl.__version__}\0{sys.version}".encode())
     for path in files:
         digest.update(f"\0{path}\0".encode())
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            digest.update(b"missing")
+        digest.update(_bytes_digest(path))
     return digest.hexdigest()[:32]
 
 
-@functools.cache
-def _code_fingerprint() -> str:
-    """The source of every module of the package: the checks and derivations may live in any of them."""
-    package = Path(__file__).resolve().parents[1]
+def _bytes_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:  # missing (no overlay), or going away mid-read: counts as such
+        return b"missing"
+
+
+def code_fingerprint(package: Path = PACKAGE) -> str:
+    """The source of every module of the package: the checks and derivations may live in any of them. Taken once,
+    on import, so that a process whose code is older than the files on disk (a kernel open across a `git pull`)
+    never stores its tables under the new code's key."""
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
+        digest.update(_bytes_digest(path))  # an editor's lock file (a dangling `.#name.py`) must not break loading
     return digest.hexdigest()
+
+
+_CODE = code_fingerprint()
 
 
 def _folder(version: str) -> Path:

@@ -99,7 +99,8 @@ def assemble(name: str) -> Assembled:
     result = assembled_cache.read(version, name) if version else None
     if result is None:
         result = _assemble(name)
-        if version:
+        # kept only if no input changed while it was checked: else the table would sit under a key it does not fit
+        if version and assembled_cache.key(_inputs()) == version:
             assembled_cache.write(version, result)
     _CACHE[name] = (signature, result)
     return result

@@ -143,7 +143,7 @@ def chart_svg(spec: dict) -> str:
     return _svg_of(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str), vega_lite_version())
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=4)  # a chart is shown, then saved: a few recent ones suffice (specs can be large)
 def _svg_of(spec_json: str, version: str) -> str:
     from workbench.run_control import render_service
 
@@ -155,8 +155,9 @@ def _svg_of(spec_json: str, version: str) -> str:
     return stable_svg_ids(svg, hashlib.sha256(spec_json.encode("utf-8")).hexdigest()[:10])
 
 
-#: Vega's counted ids (`clip7`, `gradient_3`) where an SVG defines or refers to them
-_COUNTED_ID = re.compile(r'(?P<before>\bid="|url\(#|href="#)(?P<id>(?:clip|gradient_)\d+)(?=[")])')
+#: Vega's counted ids (`clip7`, `gradient_3`, and `p_gradient_3`, the pattern of a radial gradient) where an SVG
+#: defines or refers to them
+_COUNTED_ID = re.compile(r'(?P<before>\bid="|url\(#|href="#)(?P<id>(?P<kind>(?:p_)?(?:clip|gradient_))\d+)(?=[")])')
 
 
 def stable_svg_ids(svg: str, digest: str) -> str:
@@ -166,7 +167,7 @@ def stable_svg_ids(svg: str, digest: str) -> str:
     def rename(match: re.Match[str]) -> str:
         old = match["id"]
         if old not in renamed:
-            renamed[old] = f"{old.rstrip('0123456789').rstrip('_')}-{digest}-{len(renamed) + 1}"
+            renamed[old] = f"{match['kind'].rstrip('_').replace('_', '-')}-{digest}-{len(renamed) + 1}"
         return match["before"] + renamed[old]
 
     return _COUNTED_ID.sub(rename, svg)

@@ -3,7 +3,9 @@
 vl-convert starts a JavaScript engine and loads Vega-Lite on a process's first chart, about half a second; a run's
 eight kernels paid it eight times. `workbench run` starts this service once (`RenderService`) and names its socket
 to the kernels (`SOCKET_VARIABLE`); `svg()` sends a spec there and gets the SVG back, and returns None when there
-is no service (JupyterLab, a script) or it fails, so the caller draws the chart itself, with the same bytes.
+is no service (JupyterLab, a script) or it fails, so the caller draws the chart itself, with the same bytes (as
+long as the notebook changes no vl-convert setting, such as a font folder, which the service would not see).
+vl-convert draws one chart at a time per process, so the service draws the kernels' charts one after another.
 
 Protocol: per request, one connection; each side sends one JSON document, its length first (4 bytes, big-endian):
   kernel -> service  {"spec": "<Vega-Lite JSON>", "version": "6.4"}
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from workbench.run_control.processes import wait_or_kill
@@ -31,22 +34,28 @@ __all__ = ["SOCKET_VARIABLE", "RenderService", "svg"]
 
 SOCKET_VARIABLE = "WORKBENCH_RENDER_SOCKET"
 _HEADER = struct.Struct(">I")
-_TIMEOUT_SECONDS = 120.0  # a chart of many thousand marks takes seconds; a hung service must not hang a notebook
+_CONNECT_SECONDS = 5.0
+_READY_SECONDS = 10.0  # how long a notebook's start waits for the service to listen (it takes well under a second)
+_DRAW_SECONDS = 120.0  # a chart of many thousand marks takes seconds; a hung service must not hang a notebook
+_failed = False  # once the service has failed this process, it draws for itself from then on
 
 
 def svg(spec_json: str, version: str) -> str | None:
     """The chart drawn by the run's service, or None (no service, or it failed: draw locally). A spec Vega
     rejects raises ValueError with Vega's message, as vl-convert does."""
+    global _failed
     address = os.environ.get(SOCKET_VARIABLE)
-    if not address:
+    if not address or _failed:
         return None
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as channel:
-            channel.settimeout(_TIMEOUT_SECONDS)
+            channel.settimeout(_CONNECT_SECONDS)
             channel.connect(address)
+            channel.settimeout(_DRAW_SECONDS)
             _send(channel, {"spec": spec_json, "version": version})
             reply = _receive(channel)
     except (OSError, ValueError):
+        _failed = True
         return None
     if "error" in reply:
         raise ValueError(reply["error"])
@@ -86,11 +95,20 @@ class RenderService:
         self.address = str(Path(self._folder.name) / "socket")
         self._process: subprocess.Popen | None = None
         with contextlib.suppress(OSError):
-            self._process = subprocess.Popen([sys.executable, "-c", _START, self.address],
-                                             stdin=subprocess.PIPE, start_new_session=True)
+            # its failures only mean kernels draw for themselves: nothing of it belongs on the run's output
+            self._process = subprocess.Popen([sys.executable, "-c", _START, self.address], stdin=subprocess.PIPE,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                             start_new_session=True)
 
     @property
     def environment(self) -> dict[str, str]:
+        """The variable that sends a kernel's charts here, once the service listens (empty if it never does: a
+        kernel told of a service that is not there yet would draw for itself for the rest of its notebook)."""
+        deadline = time.monotonic() + _READY_SECONDS
+        while self._process is not None and not os.path.exists(self.address):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                return {}
+            time.sleep(0.02)
         return {SOCKET_VARIABLE: self.address} if self._process is not None else {}
 
     def __enter__(self) -> RenderService:
@@ -127,10 +145,10 @@ def main(argv: list[str]) -> int:
     """Serve on the socket path `argv[0]` until standard input closes."""
     import vl_convert as vlc
 
-    vlc.vegalite_to_svg({"mark": "point"})  # start the engine now, while the kernels start
     server = socketserver.ThreadingUnixStreamServer(argv[0], _Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    vlc.vegalite_to_svg({"mark": "point"})  # start the engine while the kernels start (early requests queue)
     sys.stdin.buffer.read()  # returns at end of input: the run is over
     server.shutdown()
     return 0
