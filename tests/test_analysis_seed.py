@@ -77,6 +77,10 @@ def test_the_cash_figure_is_partly_true_with_the_filing_figures_in_the_note(seed
     assert (cash[0]["verdict"], cash[0]["verdict_at_publication"]) == ("partly", "partly")  # released 18 July 2019
     assert "cash and cash equivalents $11.36B" in cash[0]["note"] and "$133.82B" in cash[0]["note"]
     assert "only if short-term investments count as cash" in cash[0]["note"]
+    # the JSON names the part that is only partly true, for scripts that do not parse notes
+    assert (cash[0]["role"], cash[0]["verdict_part"], cash[0]["verdict_part_at_publication"]) == (
+        "event", "amount", "amount")
+    assert cash[0]["parts"].startswith("amount partly")
 
 
 def test_the_call_for_regulation_is_answered_by_laws_known_only_later(seed_json) -> None:

@@ -1,7 +1,10 @@
 """The stable JSON of `workbench analyze` (DESIGN §4), built from an Analysis' frames.
 
 Each match carries `verdict` (as of now) and `verdict_at_publication` (with only what was public on the
-article's date); a claim the record cannot speak to has one match with dataset and row_id null.
+article's date); a claim the record cannot speak to has one match with dataset and row_id null. Each also says
+its `role` ('event': the row of the claim's event, which decides; 'related': a row it merely touches), the part
+that decided a verdict other than consistent (`verdict_part`, `verdict_part_at_publication`: amount, date, party,
+event...) and every checked part with its verdict (`parts`), so a script can tell which figure did not hold.
 
 `analysis_json` returns it as a dict (for Python callers); `write_json` writes the same document as text,
 byte for byte what `json.dump(analysis_json(...), indent=2, ensure_ascii=False, default=str)` writes, but
@@ -71,7 +74,8 @@ def _parts(analysis, doc_id: str | None) -> tuple[dict, dict[str, pl.DataFrame],
                   .select("paragraph", "text", "themes", "subthemes",
                           pl.col("evidence").fill_null(pl.lit([], dtype=evidence.schema["evidence"]))))
     matches = (of(analysis.matches).group_by("sentence", maintain_order=True)
-               .agg(pl.struct("dataset", "row_id", "verdict", "note", "verdict_at_publication").alias("matches")))
+               .agg(pl.struct("dataset", "row_id", "verdict", "note", "verdict_at_publication", "role",
+                              "verdict_part", "verdict_part_at_publication", "parts").alias("matches")))
     claims = (of(analysis.claims).sort("sentence").join(matches, on="sentence", how="left")
               .select("paragraph", "text", "kind", "matches"))
     header = {"doc_id": doc_id, "path": document.get("file"), "published": _iso(document.get("published")),
