@@ -132,3 +132,17 @@ def test_one_page_cited_twice_with_tracking_parameters_is_refused(tmp_path, monk
     with pytest.raises(SchemaError) as caught:
         datasets.load("sources")
     assert any("same page" in p.what and p.line == 2 for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("table", sourcing.EVENT_TABLES)
+def test_every_shipped_row_lists_its_sources_strongest_first(table, tmp_path, monkeypatch):
+    """source_ids are read in order (the brief cites the first ones first): primary, then originating, then the rest."""
+    from workbench import datasets
+
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))  # the shipped rows, no overlay
+    tier_of = dict(datasets.load("sources").select("source_id", pl.col("tier").cast(pl.String)).iter_rows())
+    rank = {tier: number for number, tier in enumerate(sourcing.TIERS)}
+    frame = datasets.load(table)
+    out_of_order = [row[0] for row in frame.select(frame.columns[0], "source_ids").iter_rows()
+                    if [rank[tier_of[i]] for i in row[1] or []] != sorted(rank[tier_of[i]] for i in row[1] or [])]
+    assert out_of_order == [], f"{table}: list sources primary first, then originating, then the rest"
