@@ -6,7 +6,8 @@ each test worker). A table that passed its checks is kept under the cache folder
 a digest of everything the result depends on: the bytes and paths of the registry, its lock, every shipped table
 and every overlay, and the source of the workbench package that checks and derives them. Any edit to one of those
 makes a new key, so a stale table is never served and a broken record is checked (and reported) again each time.
-Only successes are stored. Files are written atomically; a cache that cannot be read or written is skipped.
+Only successes are stored, written with `atomic_write` like every output; a cache that cannot be read or written
+is skipped.
 `WORKBENCH_DATASET_CACHE=off` turns it off (benchmarks measure a cold load that way).
 """
 
@@ -17,11 +18,12 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench import paths
+from workbench.hashing import sha256_of
 
 if TYPE_CHECKING:
     from workbench.datasets.curated import Assembled
@@ -53,7 +55,7 @@ def key(files: Sequence[Path]) -> str:
 
 def _bytes_digest(path: Path) -> bytes:
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
+        return sha256_of(path).encode()
     except OSError:  # missing (no overlay), or going away mid-read: counts as such
         return b"missing"
 
@@ -94,28 +96,23 @@ def read(version: str, name: str) -> Assembled | None:
 
 def write(version: str, assembled: Assembled) -> None:
     """Keep a checked table for other processes; any failure leaves the cache as it was."""
+    import io
+
+    from workbench.atomic_write import write_files_atomically
+
     folder = _folder(version)
     about = {"user_path": str(assembled.user_path) if assembled.user_path else None,
              "user_ids": assembled.user_ids, "replaced_ids": assembled.replaced_ids}
     try:
         fresh = not folder.is_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        _replace(folder / f"{assembled.name}.arrow", lambda path: assembled.frame.write_ipc(path))
-        _replace(folder / f"{assembled.name}.json", lambda path: path.write_text(json.dumps(about), encoding="utf-8"))
+        table = io.BytesIO()
+        assembled.frame.write_ipc(table)
+        write_files_atomically({folder / f"{assembled.name}.arrow": table.getvalue(),
+                                folder / f"{assembled.name}.json": json.dumps(about).encode("utf-8")})
     except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
         return
     if fresh:
         _prune(folder.parent)
-
-
-def _replace(target: Path, write_to: Callable[[Path], object]) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        write_to(temporary)
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
 
 
 def _prune(root: Path) -> None:
