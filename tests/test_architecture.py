@@ -11,7 +11,7 @@ PACKAGE = REPO / "workbench"
 # layer -> the top-level workbench modules or packages that belong to it, lowest first
 LAYERS = {
     "foundation": {"errors", "paths", "atomic_write", "hashing", "provenance", "vega_bundle", "run_control",
-                   "lineage"},
+                   "lineage", "deferred_imports"},
     "data": {"datasets", "corpus"},
     "analysis": {"analysis", "batch"},
     "charts": {"charts"},

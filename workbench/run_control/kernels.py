@@ -37,8 +37,9 @@ KERNEL_MODULE = "ipykernel_launcher"
 #: What every kernel imports before it can answer: forked kernels skip it.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
 #: What a notebook importing workbench spends its first seconds importing, and that starts no thread on import
-#: (polars and numpy do, so each kernel imports those itself).
-NOTEBOOK_LIBRARIES = ("altair", "jsonschema", "ipywidgets", "anywidget", "great_tables", "vl_convert")
+#: (polars and numpy do, so each kernel imports those itself). `workbench` first: importing it defers the grammars
+#: that jsonschema would otherwise compile on import (workbench/deferred_imports.py).
+NOTEBOOK_LIBRARIES = ("workbench", "altair", "jsonschema", "ipywidgets", "anywidget", "great_tables", "vl_convert")
 _ZYGOTE = Path(__file__).with_name("zygote.py")
 _READY_TIMEOUT = 60.0
 # launch arguments the zygote honours; any other (a redirected stream, say) means the usual launch
