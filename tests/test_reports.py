@@ -1,4 +1,5 @@
-"""Reports open offline: no script is loaded by address, widget views become a note, text stays escaped."""
+"""Reports open offline: no script is loaded by address, widget views become a note (their saved state is left out),
+text stays escaped."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ def test_report_loads_nothing_by_address_and_explains_widget_views(tmp_path: Pat
     hostile = new_output("stream", name="stdout", text="<script>alert(1)</script>")
     cell = new_code_cell("explorer", outputs=[widget, hostile], execution_count=1)
     executed = tmp_path / "nb.ipynb"
+    state = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {
+        "abc": {"model_name": "AnyModel", "model_module": "anywidget", "model_module_version": "*",
+                "state": {"_esm": "const vegaBundle = 'megabytes of script';"}}}}}
     nbformat.write(new_notebook(cells=[new_markdown_cell("# Title"), cell],
                                 metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                         "language": "python"}}), executed)
+                                                         "language": "python"}, "widgets": state}), executed)
     report = write_report(executed, tmp_path / "reports" / "nb.html").read_text()
+    assert "widget-state+json" not in report and "megabytes of script" not in report  # no manager reads it
+    assert nbformat.read(executed, as_version=4).metadata["widgets"] == state  # JupyterLab still shows the widgets
     assert not re.search(r"<script[^>]*\ssrc=", report)
     assert "html-manager" not in report and "addWidgetsRenderer" not in report
     assert "open this notebook in JupyterLab" in report

@@ -1,7 +1,8 @@
 """Readable, offline HTML: one report per executed notebook, and data/index.html linking everything.
 
 Reports come from nbconvert's lab template with every script that would be loaded by address removed (MathJax,
-RequireJS, the widget manager), so a report opens with no network and no failed request; charts are in it because
+RequireJS, the widget manager, and so the widgets' saved state too), so a report opens with no network and no failed
+request; charts are in it because
 `workbench run` renders them as inline SVG. The index is built from the manifest and lists only files that exist
 inside data/; every string in it is escaped.
 """
@@ -33,6 +34,9 @@ def write_report(executed: Path, report: Path) -> Path:
 
     exporter = HTMLExporter(template_name="lab", **{trait: "" for trait in _CDN_TRAITS})
     notebook = nbformat.read(executed, as_version=4)
+    # The widgets' saved state (the explorers' models, with a megabyte or two of Vega and table scripts) is only read
+    # by the widget manager, which a report does not load: it stays in the executed notebook, for JupyterLab.
+    notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if _WIDGET_VIEW in output.get("data", {}):
