@@ -24,6 +24,13 @@ def _fresh_lineage_session() -> None:
     clear_session()
 
 
+@pytest.fixture(autouse=True)
+def _no_drawings_from_other_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart one test drew is never read back by another (test_figure_cache turns the cache on for itself; the
+    session's shared `make run` starts before this and keeps it on, so its second run reads its drawings back)."""
+    monkeypatch.setenv("WORKBENCH_FIGURE_CACHE", "off")
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """data/ redirected to a temporary folder (also for notebook kernels, through the environment)."""
@@ -58,10 +65,11 @@ def seed_copy(seeds: Path) -> Path:
 
 
 def outputs_in(data: Path) -> list[str]:
-    """The files under a data folder, but the checked tables kept for other processes (.cache/datasets), locks and
-    links."""
+    """The files under a data folder, but what is kept for other processes (checked tables in .cache/datasets, drawn
+    charts in .cache/figures), locks and links."""
+    kept = (data / ".cache" / "datasets", data / ".cache" / "figures")
     return sorted(path.relative_to(data).as_posix() for path in data.rglob("*")
-                  if path.is_file() and not path.is_symlink() and not path.is_relative_to(data / ".cache" / "datasets")
+                  if path.is_file() and not path.is_symlink() and not any(path.is_relative_to(k) for k in kept)
                   and path.name not in (".manifest.lock", ".run.lock"))
 
 

@@ -192,7 +192,8 @@ def test_the_hindsight_brief_is_written_ready_to_paste_with_citations(full_run: 
 def test_make_run_twice_writes_byte_identical_tables_and_figures_for_every_notebook(
         full_run: FullRun, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file under data/ (tables, figures, documents, their sidecars and citations, executed notebooks,
-    reports, the index); the manifest apart from its time stamp."""
+    reports, the index); the manifest apart from its time stamp. The second run reads every chart back from the
+    drawings the first kept (data/.cache/figures), so this also holds a drawing read back to the bytes drawn."""
     data_dir = full_run.data
 
     def outputs() -> dict[str, bytes]:

@@ -13,7 +13,8 @@ from pathlib import Path
 from workbench.errors import ConfigurationError
 
 __all__ = [
-    "cache_dir", "catalog_path", "data_dir", "manifest_path", "notebooks_dir", "root", "seeds_dir", "user_data_dir",
+    "cache_dir", "cache_enabled", "catalog_path", "data_dir", "manifest_path", "notebooks_dir", "root", "seeds_dir",
+    "user_data_dir",
 ]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -59,8 +60,14 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Downloaded public datasets (never committed)."""
+    """Downloaded public datasets, and what processes keep for each other (never committed)."""
     return _from_env("WORKBENCH_CACHE_DIR") or data_dir() / ".cache"
+
+
+def cache_enabled(switch: str) -> bool:
+    """Whether the cache that the environment variable `switch` controls is on (it is unless set to off, 0, false
+    or no)."""
+    return os.environ.get(switch, "").strip().lower() not in {"off", "0", "false", "no"}
 
 
 def user_data_dir() -> Path:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +35,7 @@ KEEP = 8  # versions of the record kept; older ones are removed when a new one i
 
 
 def enabled() -> bool:
-    return os.environ.get(SWITCH, "").strip().lower() not in {"off", "0", "false", "no"}
+    return paths.cache_enabled(SWITCH)
 
 
 def key(files: Sequence[Path]) -> str:

@@ -6,7 +6,8 @@ A chart is turned into its spec once and drawn by Vega once, as SVG (`chart_svg`
 `workbench run` comes from the same call, so saving a chart the notebook has shown draws nothing again. Vega names
 the clip paths and gradients of an SVG from a counter that lives as long as the process, which made a figure's bytes
 depend on what the notebook drew before it; `chart_svg` renames them after the spec's digest, so a chart's SVG is
-the same whatever ran first, and two charts inlined in one page still never share an id. The HTML page inlines
+the same whatever ran first, and two charts inlined in one page still never share an id. Drawings are kept on disk
+for later runs (`figure_cache`): a chart that did not change is not drawn again. The HTML page inlines
 Vega (see `workbench.vega_bundle`) and embeds the spec so that no string in it is markup.
 """
 
@@ -105,6 +106,7 @@ def render_figure(chart: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
     import vl_convert as vlc
 
     from workbench.charts import THEME
+    from workbench.outputs.figure_cache import drawn
     from workbench.vega_bundle import javascript_bundle
 
     try:
@@ -118,7 +120,7 @@ def render_figure(chart: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
     version = vega_lite_version()
     svg = chart_svg(spec)
     rendered = {
-        ".png": vlc.svg_to_png(svg, scale=2),
+        ".png": drawn("png", svg, lambda: vlc.svg_to_png(svg, scale=2)),
         ".svg": svg.encode("utf-8"),
         ".html": figure_html(spec, javascript_bundle(version)).encode("utf-8"),
         ".vl.json": json_bytes(spec),
@@ -145,6 +147,12 @@ def chart_svg(spec: dict) -> str:
 
 @functools.lru_cache(maxsize=4)  # a chart is shown, then saved: a few recent ones suffice (specs can be large)
 def _svg_of(spec_json: str, version: str) -> str:
+    from workbench.outputs.figure_cache import drawn
+
+    return drawn("svg", f"{version}\0{spec_json}", lambda: _draw_svg(spec_json, version).encode("utf-8")).decode()
+
+
+def _draw_svg(spec_json: str, version: str) -> str:
     from workbench.run_control import render_service
 
     svg = render_service.svg(spec_json, version)  # during `workbench run`: drawn by the run's one Vega

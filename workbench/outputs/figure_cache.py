@@ -1,0 +1,71 @@
+"""A disk cache of drawn charts, shared by every process of every run: a spec's SVG and an SVG's PNG.
+
+Drawing is most of what a run's notebooks spend that is not reading and computing: Vega draws each chart's SVG
+(in the run's render service) and resvg rasterises that SVG at twice its size into the PNG, together about a fifth
+of a second of CPU per chart. Both are pure functions of their input and of the drawing code, so a second
+`make run` whose charts did not change draws none of them again. Each drawing is kept under the cache folder
+(data/.cache/figures/), named by a digest of its input, of the versions of vl-convert and Python, and of the
+source of `rendering.py` (which renames the SVG's ids); any change to one of those draws afresh. Files are written
+with `atomic_write`, so a reader finds a whole file or none; a cache that cannot be read or written is skipped and
+the chart is drawn as if there were none. The KEEP most recently used drawings of each kind are kept.
+
+Text is drawn with the fonts of the machine: after installing or removing fonts, delete data/.cache/figures.
+`WORKBENCH_FIGURE_CACHE=off` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from workbench import paths
+from workbench.hashing import sha256_of
+
+__all__ = ["KEEP", "SWITCH", "drawn"]
+
+SWITCH = "WORKBENCH_FIGURE_CACHE"
+KEEP = 400  # drawings of each kind: every chart of a few runs' worth of notebooks and parameters
+
+
+def drawn(kind: str, source: str | bytes, draw: Callable[[], bytes]) -> bytes:
+    """The bytes `draw()` gives for `source` (kind 'svg' or 'png'), from the cache when they were drawn before."""
+    if not paths.cache_enabled(SWITCH):
+        return draw()
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    path = paths.cache_dir() / "figures" / kind / f"{hashlib.sha256(_DRAWING_CODE + data).hexdigest()[:40]}.{kind}"
+    with contextlib.suppress(OSError):
+        kept = path.read_bytes()
+        os.utime(path)  # recently used: kept when older drawings are removed
+        return kept
+    made = draw()
+    _keep(path, made)
+    return made
+
+
+def _keep(path: Path, content: bytes) -> None:
+    from workbench.atomic_write import write_files_atomically
+    from workbench.errors import OutputError
+
+    with contextlib.suppress(OSError, OutputError):
+        write_files_atomically({path: content})
+        _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    drawings = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for stale in drawings[KEEP:]:
+        stale.unlink(missing_ok=True)
+
+
+def _drawing_code() -> bytes:
+    import vl_convert
+
+    rendering = Path(__file__).with_name("rendering.py")
+    return f"{vl_convert.__version__}\0{sys.version}\0{sha256_of(rendering)}\0".encode()
+
+
+_DRAWING_CODE = _drawing_code()
