@@ -101,3 +101,15 @@ def test_only_the_most_recently_used_drawings_are_kept(data_dir: Path, monkeypat
         figure_cache.drawn("png", f"svg {n}", lambda n=n: f"png {n}".encode())
     kept = sorted(p.read_text() for p in (data_dir / ".cache" / "figures" / "png").iterdir())
     assert kept == ["png 2", "png 3"]
+
+
+def test_a_read_only_cache_is_still_read(data_dir: Path, monkeypatch) -> None:
+    drawing = _Drawing(monkeypatch)
+    figure_cache.drawn("png", "svg text", lambda: b"png bytes")
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(figure_cache.os, "utime", refuse)
+    assert figure_cache.drawn("png", "svg text", lambda: b"drawn again") == b"png bytes"
+    assert drawing.png == 0

@@ -332,3 +332,31 @@ def test_a_stop_ends_every_kernel_under_way_and_names_their_notebooks(notebooks:
     assert "[1/2] 00-a ... stopped" in out and "[2/2] 01-b ... stopped" in out
     assert "the run was stopped by SIGTERM during 00-a, 01-b" in err and "Traceback" not in err
     assert not kernels_of(data)
+
+
+@pytest.mark.slow
+def test_a_kernel_that_hangs_on_exit_is_ended_after_half_the_run_s_shutdown_wait() -> None:
+    """About one kernel in ten hung in ipykernel's exit handler (posit-dev/positron#7142); jupyter_client's default
+    waited 2.5 s before SIGTERM. Here the exit hangs for a minute: the run's kernel manager ends it in about 0.5 s."""
+    import asyncio
+    import time
+
+    from workbench.run_control.kernels import SHUTDOWN_WAIT_SECONDS, kernel_manager_class
+
+    async def hang_then_shut_down() -> tuple[float, bool]:
+        manager = kernel_manager_class(None, {}, [])(kernel_name="python3")
+        await manager.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            await client.execute_interactive("import atexit, time; atexit.register(time.sleep, 60)", timeout=60)
+        finally:
+            client.stop_channels()
+        started = time.monotonic()
+        await manager.shutdown_kernel()
+        return time.monotonic() - started, await manager.is_alive()
+
+    took, alive = asyncio.run(hang_then_shut_down())
+    assert not alive
+    assert took < 2.0, f"shutdown took {took:.1f} s; wait {SHUTDOWN_WAIT_SECONDS} s, SIGTERM at half of it"

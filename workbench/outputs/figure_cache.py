@@ -37,13 +37,15 @@ def drawn(kind: str, source: str | bytes, draw: Callable[[], bytes]) -> bytes:
         return draw()
     data = source.encode("utf-8") if isinstance(source, str) else source
     path = paths.cache_dir() / "figures" / kind / f"{hashlib.sha256(_DRAWING_CODE + data).hexdigest()[:40]}.{kind}"
-    with contextlib.suppress(OSError):
+    try:
         kept = path.read_bytes()
-        os.utime(path)  # recently used: kept when older drawings are removed
-        return kept
-    made = draw()
-    _keep(path, made)
-    return made
+    except OSError:  # not drawn yet, or the cache cannot be read
+        made = draw()
+        _keep(path, made)
+        return made
+    with contextlib.suppress(OSError):  # recently used: kept when older drawings go (a read-only cache is still read)
+        os.utime(path)
+    return kept
 
 
 def _keep(path: Path, content: bytes) -> None:
