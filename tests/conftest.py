@@ -25,10 +25,12 @@ def _fresh_lineage_session() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_drawings_from_other_tests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A chart one test drew is never read back by another (test_figure_cache turns the cache on for itself; the
-    session's shared `make run` starts before this and keeps it on, so its second run reads its drawings back)."""
+def _nothing_kept_from_other_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart one test drew, or an article it analysed, is never read back by another (test_figure_cache and
+    test_analysis_cache turn their cache on for themselves; the session's shared `make run` starts before this and
+    keeps both on, so its second run reads its drawings and analyses back)."""
     monkeypatch.setenv("WORKBENCH_FIGURE_CACHE", "off")
+    monkeypatch.setenv("WORKBENCH_ANALYSIS_CACHE", "off")
 
 
 @pytest.fixture
@@ -66,8 +68,8 @@ def seed_copy(seeds: Path) -> Path:
 
 def outputs_in(data: Path) -> list[str]:
     """The files under a data folder, but what is kept for other processes (checked tables in .cache/datasets, drawn
-    charts in .cache/figures), locks and links."""
-    kept = (data / ".cache" / "datasets", data / ".cache" / "figures")
+    charts in .cache/figures, analyses in .cache/analyses), locks and links."""
+    kept = (data / ".cache" / "datasets", data / ".cache" / "figures", data / ".cache" / "analyses")
     return sorted(path.relative_to(data).as_posix() for path in data.rglob("*")
                   if path.is_file() and not path.is_symlink() and not any(path.is_relative_to(k) for k in kept)
                   and path.name not in (".manifest.lock", ".run.lock"))

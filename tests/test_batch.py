@@ -90,6 +90,20 @@ def test_a_rerun_skips_finished_partitions_and_an_edited_one_is_done_again(tmp_p
     assert rewritten and all(p.name == "part-00000.parquet" for p in rewritten)
 
 
+def test_a_rerun_after_the_record_or_the_code_changed_analyses_every_partition_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.analysis import analysis_cache
+
+    path = tmp_path / "corpus.parquet"
+    pl.DataFrame(_documents(12)).write_parquet(path)
+    analyze_source(path, tmp_path / "out", partition_mb=0.004, progress=False)
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out/frames").rglob("*.parquet")}
+    monkeypatch.setattr(analysis_cache, "inputs_digest", lambda: "an edited record")
+    manifest = analyze_source(path, tmp_path / "out", partition_mb=0.004, progress=False)
+    assert all(p.stat().st_mtime_ns != mtime for p, mtime in before.items())  # no claim left matched to the old one
+    assert {part["analysed_with"] for part in manifest["partitions"]} == {"an edited record"}
+
+
 @pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_outputs_as_an_uninterrupted_one(tmp_path: Path) -> None:
     path = tmp_path / "corpus.parquet"

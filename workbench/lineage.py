@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 import polars as pl
 
 __all__ = [
-    "Article", "Lineage", "bookkeeping", "clear_session", "lineage_of", "loaded", "note", "session", "tag", "traced",
+    "Article", "Lineage", "bookkeeping", "clear_session", "lineage_of", "loaded", "note", "noted", "session", "tag",
+    "traced",
 ]
 
 _ATTRIBUTE = "_workbench_lineage"
@@ -126,6 +127,12 @@ def note(lineage: Lineage) -> None:
     recorders = _recorders.get()
     if recorders is not None:
         recorders.append(lineage)
+
+
+def noted() -> Lineage:
+    """What the traced call running now has been told so far: everything noted, loaded or returned by a traced call
+    inside it (a cache keeps this with a result, to tell it again when the result is read back)."""
+    return Lineage.union(_recorders.get() or [])
 
 
 def loaded(obj: Any, lineage: Lineage) -> Any:

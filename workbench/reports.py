@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from pathlib import Path
+from typing import Any
 
 from workbench.atomic_write import write_files_atomically
 from workbench.outputs import read_manifest
@@ -30,9 +32,7 @@ _LOADED_SCRIPT = re.compile(r'<script\b[^>]*\ssrc="[^"]*"[^>]*>\s*</script>'
 def write_report(executed: Path, report: Path) -> Path:
     """The executed notebook as a standalone HTML page that loads nothing from outside the machine."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", **{trait: "" for trait in _CDN_TRAITS})
     notebook = nbformat.read(executed, as_version=4)
     # The widgets' saved state (the explorers' models, with a megabyte or two of Vega and table scripts) is only read
     # by the widget manager, which a report does not load: it stays in the executed notebook, for JupyterLab.
@@ -41,9 +41,23 @@ def write_report(executed: Path, report: Path) -> Path:
         for output in cell.get("outputs", []):
             if _WIDGET_VIEW in output.get("data", {}):
                 output["data"] = {"text/plain": _WIDGET_NOTE}  # a headless run keeps no widget state to show
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _exporter().from_notebook_node(notebook)
     write_files_atomically({report: _LOADED_SCRIPT.sub("", body).encode("utf-8")})
     return report
+
+
+_THREAD_STATE = threading.local()
+
+
+def _exporter() -> Any:
+    """This thread's HTML exporter. A new exporter compiles nbconvert's Jinja templates again (a third of a report's
+    time); one per thread, because each conversion registers its own filters on its exporter."""
+    exporter = getattr(_THREAD_STATE, "exporter", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _THREAD_STATE.exporter = HTMLExporter(template_name="lab", **{trait: "" for trait in _CDN_TRAITS})
+    return exporter
 
 
 def write_index(data_dir: Path) -> Path:

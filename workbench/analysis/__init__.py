@@ -24,7 +24,7 @@ from workbench.analysis.dates import extract_dates
 from workbench.analysis.entities import extract_entities
 from workbench.corpus.spans import sentences_of
 from workbench.errors import DocumentError, UsageError
-from workbench.lineage import Lineage, note, traced
+from workbench.lineage import Lineage, note, noted, traced
 
 __all__ = [
     "FRAMES", "Analysis", "analyze", "analyze_batch", "analyze_corpus", "corpus_paragraphs", "write_corpus_analysis",
@@ -77,14 +77,22 @@ def analyze_batch(paragraphs: pl.DataFrame, record: Record) -> dict[str, pl.Data
 @traced
 def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
             record: Record | None = None) -> Analysis:
-    """Analyse one article: a doc_id from seeds/, or the path of any UTF-8 .txt/.md file."""
+    """Analyse one article: a doc_id from seeds/, or the path of any UTF-8 .txt/.md file. With the default record,
+    an analysis made before (by any process) of the same article, record and code is read back
+    (`analysis_cache`)."""
+    from workbench.analysis import analysis_cache
     from workbench.corpus import article_of, build_corpus
 
     entry, text = _document(doc_or_path, published)
     folder = None if Path(entry.file).is_file() else paths.seeds_dir()  # a file of its own, or one in seeds/
     note(Lineage(articles=frozenset({article_of(entry, folder)})))
+    cache_key = analysis_cache.key(entry, text) if record is None else None
+    kept = analysis_cache.read(cache_key) if cache_key else None
+    if kept is not None:
+        frames, notes, lineage = kept
+        note(lineage)  # what the analysis read when it was made
+        return Analysis(**frames, notes=notes)
     corpus = build_corpus([(entry, text)], folder)
-    documents = corpus.documents.drop("text")
     notes = ()
     if entry.published is None:
         notes = ("no publication date: relative dates stay unresolved and every record row counts as known "
@@ -93,7 +101,10 @@ def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
         published=pl.lit(entry.published, dtype=pl.Date))
     frames = analyze_batch(paragraphs, record or Record.load())
     frames["paragraphs"] = frames["paragraphs"].join(corpus.paragraphs.select(*_KEYS, "start", "end"), on=list(_KEYS))
-    return Analysis(documents=documents, notes=notes, **frames)
+    frames["documents"] = corpus.documents.drop("text")
+    if cache_key:
+        analysis_cache.write(cache_key, frames, notes, noted())
+    return Analysis(notes=notes, **frames)
 
 
 def analyze_corpus(source: str | Path | pl.DataFrame, *, batch_size: int = 50_000, record: Record | None = None,

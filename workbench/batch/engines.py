@@ -34,10 +34,11 @@ def analyze_source(source: str | Path, out: str | Path, *, engine: str = "local"
                    progress: bool | None = None) -> dict:
     """Analyse every document of `source` into partitioned Parquet under `out`; returns the manifest.
 
-    A re-run with the same source skips the partitions already done with the same input; a document that cannot
-    be analysed is listed in `frames/errors/` with the reason and never stops the run.
+    A re-run with the same source skips the partitions already done with the same input, record, lexicons, model
+    and code; a document that cannot be analysed is listed in `frames/errors/` with the reason and never stops the run.
     """
     from workbench import __version__
+    from workbench.analysis.analysis_cache import inputs_digest
     from workbench.datasets.versions import record_version
 
     source, out = Path(source), Path(out)
@@ -50,9 +51,9 @@ def analyze_source(source: str | Path, out: str | Path, *, engine: str = "local"
     partitions = plan(source, partition_mb=partition_mb)
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out)
-    record = Record.load()
+    record, analysed_with = Record.load(), inputs_digest()
     runner = _run_dask if engine == "dask" else _run_local
-    outcomes = sorted(_progress(runner(partitions, record, out, max_document_mb, scheduler, workers),
+    outcomes = sorted(_progress(runner(partitions, record, out, max_document_mb, analysed_with, scheduler, workers),
                                 len(partitions), progress), key=lambda outcome: outcome.index)
     manifest = {
         "source": str(source), "source_kind": source_kind(source),
@@ -67,13 +68,13 @@ def analyze_source(source: str | Path, out: str | Path, *, engine: str = "local"
     return manifest
 
 
-def _run_local(partitions: list[Partition], record: Record, out: Path, max_document_mb: float,
+def _run_local(partitions: list[Partition], record: Record, out: Path, max_document_mb: float, analysed_with: str,
                scheduler: str | None, workers: int) -> Iterable[Outcome]:
     for partition in partitions:
-        yield run_partition(partition, record, out, max_document_mb=max_document_mb)
+        yield run_partition(partition, record, out, max_document_mb=max_document_mb, analysed_with=analysed_with)
 
 
-def _run_dask(partitions: list[Partition], record: Record, out: Path, max_document_mb: float,
+def _run_dask(partitions: list[Partition], record: Record, out: Path, max_document_mb: float, analysed_with: str,
               scheduler: str | None, workers: int) -> Iterable[Outcome]:
     from distributed import Client, LocalCluster, as_completed
 
@@ -85,7 +86,7 @@ def _run_dask(partitions: list[Partition], record: Record, out: Path, max_docume
         with Client(scheduler or cluster) as client:
             shared = client.scatter(record, broadcast=True)  # the record goes to each worker once
             futures = client.map(run_partition, partitions, record=shared, out=str(out.resolve()),
-                                 max_document_mb=max_document_mb, pure=False)
+                                 max_document_mb=max_document_mb, analysed_with=analysed_with, pure=False)
             for future in as_completed(futures):
                 yield future.result()
     finally:

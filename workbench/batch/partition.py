@@ -3,8 +3,9 @@
 `run_partition` is the whole unit of work of a corpus run, a pure function of the partition, the record and the
 options, so the local engine and Dask workers run the very same code and write the very same bytes. Its files
 land atomically (each written beside its target and renamed into place) and its marker
-(`partitions/part-NNNNN.json`: the input's sha256 and what was written) comes last: a partition without a marker,
-or whose marker names another input, is simply done again, and a killed run loses at most the partitions in
+(`partitions/part-NNNNN.json`: the input's sha256, the digest of what it was analysed with, and what was written)
+comes last: a partition without a marker, or whose marker names another input or another record, lexicon, model or
+code (`analysis_cache.inputs_digest`), is simply done again, and a killed run loses at most the partitions in
 flight.
 """
 
@@ -45,28 +46,33 @@ def marker_path(out: Path, partition: Partition) -> Path:
     return out / "partitions" / f"{partition.name}.json"
 
 
-def done(out: Path, partition: Partition, input_sha256: str) -> dict | None:
-    """The partition's marker if it finished with this very input, else None."""
+def done(out: Path, partition: Partition, input_sha256: str, analysed_with: str) -> dict | None:
+    """The partition's marker if it finished with this very input, record, lexicons, model and code, else None."""
     try:
         marker = json.loads(marker_path(out, partition).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return marker if marker.get("input_sha256") == input_sha256 else None
+    same = marker.get("input_sha256") == input_sha256 and marker.get("analysed_with") == analysed_with
+    return marker if same else None
 
 
 def run_partition(partition: Partition, record: Record, out: str | Path, *,
-                  max_document_mb: float = MAX_DOCUMENT_MB) -> Outcome:
-    """Analyse one partition into `out` unless it is already done with the same input."""
+                  max_document_mb: float = MAX_DOCUMENT_MB, analysed_with: str | None = None) -> Outcome:
+    """Analyse one partition into `out` unless it is already done with the same input and the same
+    `analysed_with` (`analysis_cache.inputs_digest()`, taken here when not given)."""
+    from workbench.analysis.analysis_cache import inputs_digest
+
     out = Path(out)
+    analysed_with = analysed_with or inputs_digest()
     found = read(partition, max_document_mb=max_document_mb)
-    marker = done(out, partition, found.input_sha256)
+    marker = done(out, partition, found.input_sha256, analysed_with)
     if marker is not None:
         return Outcome(partition.index, True, marker["documents"], marker["errors"], found.megabytes)
     frames = {**_analysed(found.documents, record), "errors": found.errors}
     files = {out / "frames" / name / f"{partition.name}.parquet": _parquet(_sorted(name, frame))
              for name, frame in frames.items()}
     write_files_atomically(files)  # the frames first ...
-    summary = {"partition": partition.name, "input_sha256": found.input_sha256,
+    summary = {"partition": partition.name, "input_sha256": found.input_sha256, "analysed_with": analysed_with,
                "documents": found.documents.height, "errors": found.errors.height,
                "rows": {name: frame.height for name, frame in frames.items()}}
     write_files_atomically({marker_path(out, partition): (json.dumps(summary, indent=1) + "\n").encode()})  # ... last

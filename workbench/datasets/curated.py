@@ -27,8 +27,8 @@ from workbench.errors import DatasetError, Problem, SchemaError
 
 __all__ = [
     "CONFIDENCE", "KEY", "ORIGINS", "Assembled", "as_of_filter", "assemble", "clear_cache", "data_version", "derive",
-    "derived_inputs", "duplicate_ids", "key_columns", "keyed", "parse_as_of", "references", "row_rules", "user_path",
-    "verify_checksum",
+    "derived_inputs", "duplicate_ids", "key_columns", "keyed", "parse_as_of", "record_digest", "references",
+    "row_rules", "user_path", "verify_checksum",
 ]
 
 ORIGINS = ["package", "user"]
@@ -104,6 +104,12 @@ def assemble(name: str) -> Assembled:
             assembled_cache.write(version, result)
     _CACHE[name] = (signature, result)
     return result
+
+
+def record_digest() -> str:
+    """The digest of the record's files as they are now (their bytes, the package's source, the polars and Python
+    versions): what disk caches of anything computed from the record are keyed on."""
+    return _disk_version(_signature())
 
 
 @functools.lru_cache(maxsize=4)

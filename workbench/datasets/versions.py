@@ -147,33 +147,46 @@ def changelog_path() -> Path:
 
 
 def _last_entries() -> dict[tuple[str, str], dict[str, str]]:
-    """The latest changelog row per (dataset, row_id), re-read only when the file changes."""
-    path = changelog_path()
-    stat = path.stat()
-    return _read_last_entries(path, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _read_last_entries(path: Path, _mtime_ns: int, _size: int) -> dict[tuple[str, str], dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        entries = sorted(csv.DictReader(handle), key=lambda row: _version_key(row["version"]))
-    return {(row["dataset"], row["row_id"]): row for row in entries}
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """The latest changelog row per (dataset, row_id)."""
+    return _changelog().last
 
 
 def record_version() -> str | None:
     """The latest version in the changelog (YYYY.MM.DD[.N]); None before the first."""
-    versions = [row["version"] for row in _last_entries().values()]
-    return max(versions, key=_version_key) if versions else None
+    return _changelog().latest
 
 
 def table_version(name: str) -> str | None:
     """The latest version that changed a row of `name`."""
-    versions = [row["version"] for (dataset, _), row in _last_entries().items() if dataset == name]
-    return max(versions, key=_version_key) if versions else None
+    return _changelog().latest_by_table.get(name)
+
+
+@dataclass(frozen=True)
+class _Changelog:
+    last: dict[tuple[str, str], dict[str, str]]  # the latest row per (dataset, row_id)
+    latest: str | None
+    latest_by_table: dict[str, str]
+
+
+def _changelog() -> _Changelog:
+    """The changelog's latest entries and versions, re-read only when the file changes: every save names the record
+    version, so this is asked many times per notebook."""
+    path = changelog_path()
+    stat = path.stat()
+    return _read_changelog(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_changelog(path: Path, _mtime_ns: int, _size: int) -> _Changelog:
+    with path.open(encoding="utf-8", newline="") as handle:
+        entries = sorted(csv.DictReader(handle), key=lambda row: _version_key(row["version"]))
+    return _Changelog(last={(row["dataset"], row["row_id"]): row for row in entries},
+                      latest=entries[-1]["version"] if entries else None,
+                      latest_by_table={row["dataset"]: row["version"] for row in entries})
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def next_version(today: dt.date | None = None) -> str:
