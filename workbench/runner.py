@@ -31,6 +31,7 @@ from workbench.errors import NotebookError, UsageError
 from workbench.outputs import refuse_symlinks
 from workbench.provenance import NOTEBOOK_VARIABLE, PARAMETERS_VARIABLE
 from workbench.run_control import (
+    FollowUp,
     RunKernels,
     RunStopped,
     StopRequested,
@@ -236,8 +237,8 @@ def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None =
             try:
                 for notebook in notebooks:
                     refuse_symlinks(data_dir, targets[notebook])
-                tasks = [functools.partial(run_notebook, notebook, per_notebook[notebook], kernels=kernels,
-                                           data_dir=targets[notebook]) for notebook in notebooks]
+                tasks = [functools.partial(_executed, notebook, per_notebook[notebook], kernels, targets[notebook])
+                         for notebook in notebooks]
                 results = run_tasks(tasks, jobs=default_jobs() if jobs is None else jobs, kernels=kernels,
                                     report=progress)
                 write_index(data_dir)
@@ -261,13 +262,19 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], *, kernels: RunKern
                  data_dir: Path | None = None) -> NotebookResult:
     """Execute one notebook on a kernel of its own; keep its executed copy and an HTML report under `data_dir`
     (data/, or the notebook's output set, whose index it then updates)."""
+    return _executed(notebook, parameters, kernels, data_dir).finish()
+
+
+def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | None,
+              data_dir: Path | None) -> FollowUp[NotebookResult]:
+    """Execute the notebook and write its executed copy; what is left (its HTML report) is the follow-up, which
+    `workbench run` writes while the next notebook's kernel starts."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
     from workbench.atomic_write import write_files_atomically
     from workbench.notebook_setup import RENDERER_VARIABLE
     from workbench.outputs import read_manifest
-    from workbench.reports import write_index, write_report
 
     root = paths.data_dir()
     data_dir = root if data_dir is None else data_dir
@@ -286,12 +293,18 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], *, kernels: RunKern
         except PapermillExecutionError as error:
             raise NotebookFailed(notebook, error) from None
     write_files_atomically({executed: reproducible(nbformat.writes(result)).encode("utf-8")})
-    report = write_report(executed, report_path)
     outputs = tuple(key for key, entry in read_manifest(data_dir)["outputs"].items()
                     if entry.get("produced_by", {}).get("notebook") == notebook.stem)
-    if data_dir != root:
-        write_index(data_dir)
-    return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs, report)
+
+    def reported() -> NotebookResult:
+        from workbench.reports import write_index, write_report
+
+        report = write_report(executed, report_path)
+        if data_dir != root:
+            write_index(data_dir)
+        return NotebookResult(notebook.stem, executed, time.perf_counter() - started, outputs, report)
+
+    return FollowUp(reported)
 
 
 _CLOCK_KEYS = ("start_time", "end_time", "duration")

@@ -148,41 +148,47 @@ def changelog_path() -> Path:
 
 def _last_entries() -> dict[tuple[str, str], dict[str, str]]:
     """The latest changelog row per (dataset, row_id)."""
-    return _changelog().last
+    path, stamp = _stamped_changelog()
+    return _read_last_entries(path, *stamp)
 
 
 def record_version() -> str | None:
     """The latest version in the changelog (YYYY.MM.DD[.N]); None before the first."""
-    return _changelog().latest
+    return max(_table_versions().values(), key=_version_key, default=None)
 
 
 def table_version(name: str) -> str | None:
     """The latest version that changed a row of `name`."""
-    return _changelog().latest_by_table.get(name)
+    return _table_versions().get(name)
 
 
-@dataclass(frozen=True)
-class _Changelog:
-    last: dict[tuple[str, str], dict[str, str]]  # the latest row per (dataset, row_id)
-    latest: str | None
-    latest_by_table: dict[str, str]
-
-
-def _changelog() -> _Changelog:
-    """The changelog's latest entries and versions, re-read only when the file changes: every save names the record
-    version, so this is asked many times per notebook."""
+def _stamped_changelog() -> tuple[Path, tuple[int, int]]:
     path = changelog_path()
     stat = path.stat()
-    return _read_changelog(path, stat.st_mtime_ns, stat.st_size)
+    return path, (stat.st_mtime_ns, stat.st_size)
+
+
+def _table_versions() -> dict[str, str]:
+    """The latest version per table, re-read only when the changelog changes: every save names the record version,
+    so this is asked many times per notebook, in every kernel."""
+    path, stamp = _stamped_changelog()
+    return _read_table_versions(path, *stamp)
 
 
 @functools.lru_cache(maxsize=4)
-def _read_changelog(path: Path, _mtime_ns: int, _size: int) -> _Changelog:
+def _read_table_versions(path: Path, _mtime_ns: int, _size: int) -> dict[str, str]:
+    pairs = pl.read_csv(path, columns=["dataset", "version"], infer_schema=False).unique().rows()
+    latest: dict[str, str] = {}
+    for dataset, version in sorted(pairs, key=lambda pair: _version_key(pair[1])):
+        latest[dataset] = version
+    return latest
+
+
+@functools.lru_cache(maxsize=4)
+def _read_last_entries(path: Path, _mtime_ns: int, _size: int) -> dict[tuple[str, str], dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         entries = sorted(csv.DictReader(handle), key=lambda row: _version_key(row["version"]))
-    return _Changelog(last={(row["dataset"], row["row_id"]): row for row in entries},
-                      latest=entries[-1]["version"] if entries else None,
-                      latest_by_table={row["dataset"]: row["version"] for row in entries})
+    return {(row["dataset"], row["row_id"]): row for row in entries}
 
 
 def _version_key(version: str) -> tuple[int, ...]:

@@ -3,7 +3,8 @@
 A run holds data/.run.lock, so a second run into the same data/ refuses at once instead of interleaving with it.
 `run_tasks` runs the notebooks a few at a time (one per processor), each on a kernel of its own (`kernels`: forked
 from a zygote that imported their libraries once; their charts drawn by one `render_service`), and reports them in
-order. SIGTERM or Ctrl-C stops a run
+order. A task may hand its last step (a notebook's HTML report) to the run's follow-up thread (`FollowUp`), so that
+the next notebook's kernel starts meanwhile. SIGTERM or Ctrl-C stops a run
 cleanly: the kernels are ended (after the save each may be in), the command says what was kept and exits with 128
 + the signal number; every output written until then is whole and in the manifest. To end the kernels, the main
 thread must be free, so notebooks run in worker threads.
@@ -11,6 +12,7 @@ thread must be free, so notebooks run in worker threads.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import logging
@@ -19,8 +21,9 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from workbench.errors import NotebookError, OutputError
 from workbench.run_control.kernels import (
@@ -32,7 +35,7 @@ from workbench.run_control.kernels import (
 )
 from workbench.run_control.render_service import RenderService
 
-__all__ = ["RUN_LOCK", "RunKernels", "RunLocked", "RunStopped", "StopRequested", "default_jobs", "run_lock",
+__all__ = ["RUN_LOCK", "FollowUp", "RunKernels", "RunLocked", "RunStopped", "StopRequested", "default_jobs", "run_lock",
            "run_tasks", "stop_on_signals"]
 
 RUN_LOCK = ".run.lock"
@@ -200,14 +203,24 @@ class RunKernels:
             papermill_log.disabled = muted
 
 
-def run_tasks(tasks: Sequence[Callable[[], _T]], *, jobs: int, kernels: RunKernels,
+@dataclass(frozen=True)
+class FollowUp(Generic[_T]):
+    """What a task of `run_tasks` returns to free its place early: `finish()` then runs on the run's follow-up
+    thread (one at a time, in the order handed over), and its result or error is the task's."""
+
+    finish: Callable[[], _T]
+
+
+def run_tasks(tasks: Sequence[Callable[[], _T | FollowUp[_T]]], *, jobs: int, kernels: RunKernels,
               report: Callable[[int, _T | None, BaseException | None], None]) -> list[_T]:
     """Run `tasks` in worker threads, at most `jobs` at once, started in order; `report(i, result, error)` is called
     in the main thread for each task in order, once it and every task before it has ended.
 
-    After a task fails no other one starts; those under way finish, and then the first error (in task order) is
-    raised. `StopRequested` (SIGTERM, Ctrl-C) ends every kernel, waits for the tasks under way to let go, and is
-    raised again with `running` set to the indices of the tasks that had started but were not reported.
+    A task that returns a `FollowUp` frees its place at once (the next task starts) and ends when its follow-up
+    does. After a task fails no other one starts; those under way finish, and then the first error (in task order)
+    is raised. `StopRequested` (SIGTERM, Ctrl-C) ends every kernel, waits for the tasks under way to let go, drops
+    the follow-ups not started, and is raised again with `running` set to the indices of the tasks that had started
+    but were not reported.
     """
     done: dict[int, tuple[_T | None, BaseException | None]] = {}
     running: set[int] = set()
@@ -216,18 +229,37 @@ def run_tasks(tasks: Sequence[Callable[[], _T]], *, jobs: int, kernels: RunKerne
     started = reported = 0
     failed: list[int] = []  # tasks that raised, as they end: no task starts after one of them
     failure: BaseException | None = None  # the first error reported
+    follow_ups = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench run follow-up")
 
-    def work(index: int) -> None:
-        try:
-            outcome: tuple[_T | None, BaseException | None] = (tasks[index](), None)
-        except BaseException as error:  # handed to the main thread, which reports or raises it
-            outcome = (None, error)
+    def end(index: int, outcome: tuple[_T | None, BaseException | None]) -> None:
         with changed:
             done[index] = outcome
-            running.discard(index)
             if outcome[1] is not None:
                 failed.append(index)
             changed.notify_all()
+
+    def follow(index: int, finish: Callable[[], _T]) -> None:
+        try:
+            outcome: tuple[_T | None, BaseException | None] = (finish(), None)
+        except BaseException as error:  # handed to the main thread, which reports or raises it
+            outcome = (None, error)
+        end(index, outcome)
+
+    def work(index: int) -> None:
+        try:
+            result = tasks[index]()
+        except BaseException as error:  # handed to the main thread, which reports or raises it
+            with changed:
+                running.discard(index)
+            end(index, (None, error))
+            return
+        with changed:
+            running.discard(index)
+            changed.notify_all()
+        if isinstance(result, FollowUp):
+            follow_ups.submit(follow, index, result.finish)
+        else:
+            end(index, (result, None))
 
     try:
         while reported < started or (reported < len(tasks) and not failed):
@@ -251,6 +283,8 @@ def run_tasks(tasks: Sequence[Callable[[], _T]], *, jobs: int, kernels: RunKerne
         stop.running = list(range(reported, started))
         kernels.end(finished=lambda: not running)
         raise
+    finally:
+        follow_ups.shutdown(wait=False, cancel_futures=True)  # none is left unless the run was stopped
     if failure is not None:
         raise failure
     return results
