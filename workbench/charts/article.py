@@ -11,9 +11,8 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from workbench.charts.base import WIDTH, finish
+from workbench.charts.base import WIDTH, builder, finish
 from workbench.charts.theme import THEME_COLOURS, THEME_ORDER, VERDICT_COLOURS, VERDICT_ORDER, captioned
-from workbench.lineage import traced
 
 __all__ = ["paragraph_themes", "theme_strip", "verdict_bars", "verdict_shift"]
 
@@ -26,7 +25,7 @@ def _verdict_scale() -> alt.Scale:
     return alt.Scale(domain=list(VERDICT_ORDER), range=[VERDICT_COLOURS[v] for v in VERDICT_ORDER])
 
 
-@traced
+@builder
 def theme_strip(paragraphs: pl.DataFrame, *, caption: str) -> alt.Chart:
     """Which themes each paragraph carries, in reading order: one tile per paragraph and theme.
 
@@ -46,7 +45,7 @@ def theme_strip(paragraphs: pl.DataFrame, *, caption: str) -> alt.Chart:
     ).properties(title=captioned("Themes, paragraph by paragraph", caption), width=WIDTH, height=alt.Step(34))
 
 
-@traced
+@builder
 def paragraph_themes(evidence: pl.DataFrame, *, doc_id: str) -> alt.Chart:
     """Lexicon terms found per paragraph and theme, a click on a tile picking its paragraph (the article reader).
 
@@ -71,7 +70,7 @@ def paragraph_themes(evidence: pl.DataFrame, *, doc_id: str) -> alt.Chart:
                     width=WIDTH, height=90))
 
 
-@traced
+@builder
 def verdict_shift(counts: pl.DataFrame, *, readings: Sequence[str], caption: str) -> alt.Chart:
     """An article's claim × record checks by verdict, one stacked bar per reading (as of publication, as known now).
 
@@ -88,7 +87,7 @@ def verdict_shift(counts: pl.DataFrame, *, readings: Sequence[str], caption: str
         title=captioned("How the article's claims read then and now", caption), width=WIDTH, height=alt.Step(40))
 
 
-@traced
+@builder
 def verdict_bars(counts: pl.DataFrame, *, unit: str, title: str, caption: str) -> alt.Chart:
     """Rows per verdict, at publication above now, a bar per verdict side by side (the hindsight brief).
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from workbench.charts.base import builder
 from workbench.charts.theme import GREY, THEME_COLOURS, captioned, colour_scale
-from workbench.lineage import traced
 
 _THEMES = [theme for theme in THEME_COLOURS if theme != "none"]
 
 __all__ = ["actors_named", "amounts_per_year", "paragraph_lengths", "themes_per_year"]
 
 
-@traced
+@builder
 def paragraph_lengths(paragraphs: pl.DataFrame, *, title: str | None = None) -> alt.Chart:
     """Words per paragraph of one or more documents, one bar per paragraph in reading order."""
     documents = paragraphs["doc_id"].unique(maintain_order=True).to_list()
@@ -36,7 +36,7 @@ def paragraph_lengths(paragraphs: pl.DataFrame, *, title: str | None = None) -> 
     )
 
 
-@traced
+@builder
 def themes_per_year(trend: pl.DataFrame, *, caption: str, title: str = "Themes per year") -> alt.Chart:
     """The share of each year's paragraphs carrying each theme (a paragraph may carry several), a line per theme."""
     return (
@@ -51,7 +51,7 @@ def themes_per_year(trend: pl.DataFrame, *, caption: str, title: str = "Themes p
     )
 
 
-@traced
+@builder
 def actors_named(named: pl.DataFrame, *, caption: str, title: str = "The actors most named") -> alt.Chart:
     """Documents naming each actor, most first; actors the record knows are marked."""
     data = named.with_columns(known=pl.when(pl.col("in_record")).then(pl.lit("in the record"))
@@ -67,7 +67,7 @@ def actors_named(named: pl.DataFrame, *, caption: str, title: str = "The actors 
     )
 
 
-@traced
+@builder
 def amounts_per_year(amounts: pl.DataFrame, *, caption: str,
                      title: str = "Money amounts mentioned per year") -> alt.Chart:
     """How many amounts each year's documents mention, by currency (mentions, not money: a deal recurs)."""

@@ -20,6 +20,7 @@ from workbench.charts.base import (
     PRECISION_TIP,
     WIDTH,
     Chart,
+    builder,
     categories,
     embeddable,
     finish,
@@ -44,7 +45,6 @@ from workbench.charts.theme import (
     money_label,
 )
 from workbench.errors import UsageError
-from workbench.lineage import traced
 
 __all__ = [
     "COLUMNS", "DATASET", "DEAL_TIPS", "LINKS", "LOG", "SHARE_BY", "compute_link_share", "cumulative_by_recipient",
@@ -80,7 +80,7 @@ def _labelled(chart: alt.Chart, **fields: str) -> alt.Chart:
     return chart.transform_calculate(**{label: money_label(field) for label, field in fields.items()})
 
 
-@traced
+@builder
 def funding_timeline(funding: pl.DataFrame, *, top_investors: int = 7, title: str | None = None) -> Chart:
     """Every deal with a disclosed amount: amount (log) by date, coloured by investor, shaped by amount kind.
 
@@ -106,7 +106,7 @@ def funding_timeline(funding: pl.DataFrame, *, top_investors: int = 7, title: st
     return finish(chart, title, caption)
 
 
-@traced
+@builder
 def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, title: str | None = None,
                             counts: str | None = None) -> Chart:
     """Money each recipient has received over time (log), a step at every countable deal.
@@ -138,7 +138,7 @@ def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, t
     return finish(alt.layer(line, points), title, caption)
 
 
-@traced
+@builder
 def investor_recipient_matrix(funding: pl.DataFrame, *, title: str | None = None) -> Chart:
     """Who funds whom: one cell per investor and recipient, shaded by the countable money between them.
 
@@ -157,7 +157,7 @@ def investor_recipient_matrix(funding: pl.DataFrame, *, title: str | None = None
     return matrix_of_cells(cells, title=title, caption=caption)
 
 
-@traced
+@builder
 def matrix_of_cells(cells: pl.DataFrame, *, title: str, caption: str) -> Chart:
     """The who-funds-whom matrix from its cells: investor, recipient, amount_usd (null: none disclosed), deals,
     undisclosed and weak (low-confidence deals). Explorers pass cells summed from a summary of a million rows."""
@@ -194,7 +194,7 @@ def _by_total(cells: pl.DataFrame, column: str) -> list[str]:
     return totals.sort(["_total", column], descending=[True, False], nulls_last=True).get_column(column).to_list()
 
 
-@traced
+@builder
 def valuation_steps(funding: pl.DataFrame, *, top_recipients: int = 7, title: str | None = None) -> Chart:
     """Each recipient's reported valuation over time (log), with the step-up from its previous valuation.
 
@@ -230,7 +230,7 @@ def valuation_steps(funding: pl.DataFrame, *, top_recipients: int = 7, title: st
     return finish(alt.layer(line, points), title, caption)
 
 
-@traced
+@builder
 def compute_link_share(funding: pl.DataFrame, *, by: Literal["recipient", "investor", "year"] = "recipient",
                        title: str | None = None, counts: str | None = None) -> Chart:
     """Share of countable money tied to the investor's own cloud or compute (`compute_link`), per `by`.
@@ -269,7 +269,7 @@ def compute_link_share(funding: pl.DataFrame, *, by: Literal["recipient", "inves
 # --- from a summary: rows already summed by group (the funding explorer's `summarised`, for a million rows) -----
 
 
-@traced
+@builder
 def matrix_of_summary(summary: pl.DataFrame) -> Chart:
     """Who funds whom from a (filtered) summary of funding rows: the same cells `investor_recipient_matrix` sums
     from rows.
@@ -291,7 +291,7 @@ def matrix_of_summary(summary: pl.DataFrame) -> Chart:
     return matrix_of_cells(cells, title="Who funds whom", caption=caption)
 
 
-@traced
+@builder
 def yearly_sums(summary: pl.DataFrame) -> alt.Chart:
     """Countable money by year and recipient, from a (filtered) summary too big to draw deal by deal; a point is
     hollow when some rows behind it are low confidence.

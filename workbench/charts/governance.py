@@ -16,6 +16,7 @@ from workbench.charts.base import (
     HOLLOW,
     PRECISION_TIP,
     Chart,
+    builder,
     categories,
     embeddable,
     finish,
@@ -29,7 +30,6 @@ from workbench.charts.base import (
     time_x,
 )
 from workbench.charts.theme import GREY, colour_scale
-from workbench.lineage import traced
 
 __all__ = [
     "BOARD_CRISIS", "EVENT_COLUMNS", "NOT_RECORDED", "STRUCTURE_COLUMNS", "Highlight", "governance_timeline",
@@ -54,7 +54,7 @@ EVENT_COLUMNS = ("event_id", "date", "date_precision", "organizations", "event_t
                  "confidence", "source_ids")
 
 
-@traced
+@builder
 def structure_bands(org_structures: pl.DataFrame, *, today: dt.date | None = None,
                     title: str | None = None) -> Chart:
     """One band per legal structure of each lab, from its date to the next structure's date (or `today`).
@@ -92,7 +92,7 @@ def structure_bands(org_structures: pl.DataFrame, *, today: dt.date | None = Non
                   height=alt.Step(30))
 
 
-@traced
+@builder
 def governance_timeline(governance_events: pl.DataFrame, *, domain: tuple[dt.date, dt.date] | None = None,
                         highlights: Sequence[Highlight] = (BOARD_CRISIS,), top_organizations: int = 7,
                         title: str | None = None) -> Chart:

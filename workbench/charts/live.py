@@ -7,6 +7,7 @@ import polars as pl
 
 from workbench.charts.base import (
     Chart,
+    builder,
     embeddable,
     finish,
     omitted,
@@ -17,7 +18,6 @@ from workbench.charts.base import (
     when,
 )
 from workbench.charts.theme import GREY, PALETTE, THEME_COLOURS
-from workbench.lineage import traced
 
 __all__ = ["EPOCH_COLUMNS", "MAX_POINTS", "RECORD_JUMP", "incidents_per_year", "training_compute"]
 
@@ -28,7 +28,7 @@ MAX_POINTS = 3000
 RECORD_JUMP = 3
 
 
-@traced
+@builder
 def training_compute(epoch_models: pl.DataFrame, *, highlight: str = "OpenAI", max_points: int = MAX_POINTS,
                      title: str | None = None) -> Chart:
     """Training compute (FLOP, log) of each model by publication date; `highlight`'s models marked, and named
@@ -83,7 +83,7 @@ def _thinned(models: pl.DataFrame, max_points: int) -> tuple[pl.DataFrame, str |
     return kept, f"1 in {step} other models shown"
 
 
-@traced
+@builder
 def incidents_per_year(aiid_incidents: pl.DataFrame, *, title: str | None = None) -> Chart:
     """Incidents recorded in the AI Incident Database per year of the incident's date.
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from workbench.charts.base import Chart, embeddable, finish, placeholder, require, source_caption, time_x
+from workbench.charts.base import Chart, builder, embeddable, finish, placeholder, require, source_caption, time_x
 from workbench.charts.theme import PALETTE, STATUS_COLOURS, captioned, money_axis, money_label
-from workbench.lineage import traced
 
 __all__ = ["FLOW_KINDS", "STATUS_COLOURS", "deal_flows", "received_by_status"]
 
@@ -23,7 +22,7 @@ FLOW_KINDS = {"in, paid or committed": PALETTE[0], "in, conditional or announced
 _COLUMN_X = {"investor": 0.0, "lab": 1.0, "supplier": 2.0}
 
 
-@traced
+@builder
 def received_by_status(pieces: pl.DataFrame, *, title: str | None = None, counts: str | None = None) -> Chart:
     """Cumulative money received over time, stacked by status now (one area per status, a step at every piece).
 
@@ -61,7 +60,7 @@ def received_by_status(pieces: pl.DataFrame, *, title: str | None = None, counts
     return finish(chart, title, caption)
 
 
-@traced
+@builder
 def deal_flows(ledger: pl.DataFrame, *, title: str | None = None, top: int = 24, counts: str | None = None) -> Chart:
     """The deal ledger as a flow diagram: investors (left) to labs (middle) to the suppliers labs buy compute from
     (right). Line width is money; colour says paid or committed, conditional or announced, or committed back;

@@ -12,6 +12,7 @@ from workbench.charts.base import (
     HOLLOW,
     PRECISION_TIP,
     Chart,
+    builder,
     categories,
     embeddable,
     finish,
@@ -25,7 +26,6 @@ from workbench.charts.base import (
     when,
 )
 from workbench.charts.theme import THEME_RAMPS, colour_scale
-from workbench.lineage import traced
 
 __all__ = ["COLUMNS", "DATASET", "concern_instrument_matrix", "policy_timeline"]
 
@@ -34,7 +34,7 @@ COLUMNS = ("event_id", "date", "date_precision", "jurisdiction", "instrument_typ
            "confidence", "source_ids")
 
 
-@traced
+@builder
 def policy_timeline(policy_events: pl.DataFrame, *, title: str | None = None) -> Chart:
     """Each policy instrument at its date, one row per jurisdiction, coloured by kind and shaped by status.
 
@@ -62,7 +62,7 @@ def policy_timeline(policy_events: pl.DataFrame, *, title: str | None = None) ->
     return finish(chart, title, caption, height=alt.Step(32))
 
 
-@traced
+@builder
 def concern_instrument_matrix(policy_events: pl.DataFrame, *, title: str | None = None) -> Chart:
     """How often each concern is addressed by each kind of instrument (an event counts once per concern).
 

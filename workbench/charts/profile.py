@@ -11,6 +11,7 @@ from workbench.charts.base import (
     CONFIDENCE_TIP,
     DATE_TIP,
     HOLLOW,
+    builder,
     embeddable,
     finish,
     low_confidence,
@@ -20,12 +21,11 @@ from workbench.charts.base import (
     time_x,
 )
 from workbench.charts.theme import THEME_COLOURS, THEME_ORDER, colour_scale
-from workbench.lineage import traced
 
 __all__ = ["profile_timeline"]
 
 
-@traced
+@builder
 def profile_timeline(timeline: pl.DataFrame, org: str, *, tracks: Sequence[str]) -> alt.Chart:
     """Every dated row of an organisation's timeline, one line per track (in `tracks` order), coloured by the
     track's theme; low-confidence rows hollow.
