@@ -9,8 +9,10 @@ inside data/; every string in it is escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ __all__ = ["write_index", "write_report"]
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_NOTE = "[An interactive explorer: open this notebook in JupyterLab (make lab) to use it.]"
+_RENDERED_WITH = ("nbconvert", "nbformat", "jinja2", "pygments", "mistune", "beautifulsoup4", "jupyterlab-pygments",
+                  "bleach", "tinycss2")
 _CDN_TRAITS = ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url",
                "mermaid_js_url", "mermaid_layout_elk_js_url")
 # Any script loaded by address (blanked CDN URLs, the widget manager's relative path): a report runs none.
@@ -30,10 +34,19 @@ _LOADED_SCRIPT = re.compile(r'<script\b[^>]*\ssrc="[^"]*"[^>]*>\s*</script>'
 
 
 def write_report(executed: Path, report: Path) -> Path:
-    """The executed notebook as a standalone HTML page that loads nothing from outside the machine."""
+    """The executed notebook as a standalone HTML page that loads nothing from outside the machine (read back from
+    the drawing cache when the same notebook was reported before with the same code)."""
+    from workbench.outputs.figure_cache import kept
+
+    source = executed.read_bytes()
+    write_files_atomically({report: kept("html", _report_code() + source, lambda: _page(source))})
+    return report
+
+
+def _page(source: bytes) -> bytes:
     import nbformat
 
-    notebook = nbformat.read(executed, as_version=4)
+    notebook = nbformat.reads(source.decode("utf-8"), as_version=4)
     # The widgets' saved state (the explorers' models, with a megabyte or two of Vega and table scripts) is only read
     # by the widget manager, which a report does not load: it stays in the executed notebook, for JupyterLab.
     notebook.metadata.pop("widgets", None)
@@ -42,8 +55,7 @@ def write_report(executed: Path, report: Path) -> Path:
             if _WIDGET_VIEW in output.get("data", {}):
                 output["data"] = {"text/plain": _WIDGET_NOTE}  # a headless run keeps no widget state to show
     body, _ = _exporter().from_notebook_node(notebook)
-    write_files_atomically({report: _LOADED_SCRIPT.sub("", body).encode("utf-8")})
-    return report
+    return _LOADED_SCRIPT.sub("", body).encode("utf-8")
 
 
 _THREAD_STATE = threading.local()
@@ -58,6 +70,23 @@ def _exporter() -> Any:
 
         exporter = _THREAD_STATE.exporter = HTMLExporter(template_name="lab", **{trait: "" for trait in _CDN_TRAITS})
     return exporter
+
+
+@functools.cache
+def _report_code() -> bytes:
+    """What makes a report besides the notebook: this module and the versions of nbconvert and what it renders with
+    (read from the installed metadata, so that a report read back from the cache never imports nbconvert)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from workbench.hashing import sha256_of
+
+    versions = []
+    for package in _RENDERED_WITH:
+        try:
+            versions.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package} missing")
+    return f"report\0{sys.version}\0{sha256_of(Path(__file__))}\0{';'.join(versions)}\0".encode()
 
 
 def write_index(data_dir: Path) -> Path:
