@@ -132,3 +132,34 @@ def test_a_closed_service_leaves_no_process_and_no_socket() -> None:
     service.close()
     assert process is not None and process.poll() is not None
     assert not folder.exists()
+
+
+def _schema_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count altair's checks of a whole spec against the Vega-Lite schema."""
+    import altair.utils.schemapi as schemapi
+
+    checks: list[int] = []
+    real = schemapi.validate_jsonschema
+    monkeypatch.setattr(schemapi, "validate_jsonschema", lambda *args, **kw: checks.append(1) or real(*args, **kw))
+    return checks
+
+
+def test_a_chart_shown_then_saved_is_checked_against_the_schema_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    chart = _clipped_chart("shown, then saved")
+    checks = _schema_checks(monkeypatch)
+    rendering.chart_svg(_spec(chart), shown=True)  # what a notebook's renderer is given: a checked spec
+    shown = len(checks)
+    files, _ = rendering.render_figure(chart)
+    assert shown and len(checks) == shown and files[".svg"].startswith(b"<svg")
+    rendering.render_figure(_clipped_chart("never shown"))
+    assert len(checks) > shown
+
+
+def test_a_chart_changed_after_it_was_shown_is_checked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.errors import OutputError
+
+    chart = _clipped_chart("changed")
+    rendering.chart_svg(_spec(chart), shown=True)
+    chart.mark = "not-a-mark"
+    with pytest.raises(OutputError, match="not a valid Vega-Lite chart"):
+        rendering.render_figure(chart)

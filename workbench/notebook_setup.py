@@ -60,11 +60,11 @@ def setup(notebook: str | None = None, parameters: dict | None = None) -> None:
 
 
 def _svg_renderer(spec: dict, **metadata: object) -> dict[str, str]:
-    """altair's SVG renderer, drawing through `chart_svg`: a chart saved after it is shown is not drawn twice, and
-    its ids do not depend on what the notebook drew before."""
+    """altair's SVG renderer, drawing through `chart_svg`: a chart saved after it is shown is neither drawn nor
+    checked against the schema twice, and its ids do not depend on what the notebook drew before."""
     from workbench.outputs.rendering import chart_svg
 
-    return {"image/svg+xml": chart_svg(spec)}
+    return {"image/svg+xml": chart_svg(spec, shown=True)}
 
 
 def _notebook_name(session: dict) -> str | None:

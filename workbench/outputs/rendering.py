@@ -3,7 +3,9 @@ and the plotted rows, a `Document` as Markdown and HTML. Rendering only makes by
 
 A chart is turned into its spec once and drawn by Vega once, as SVG (`chart_svg`); the PNG is that SVG rasterised
 (the same pixels vl-convert's own PNG gives, without a second Vega run). The SVG a notebook displays during
-`workbench run` comes from the same call, so saving a chart the notebook has shown draws nothing again. Vega names
+`workbench run` comes from the same call, so saving a chart the notebook has shown draws nothing again, and does
+not check its spec against the Vega-Lite schema again either (altair did as it showed it; a changed chart, whose
+spec differs, is checked). Vega names
 the clip paths and gradients of an SVG from a counter that lives as long as the process, which made a figure's bytes
 depend on what the notebook drew before it; `chart_svg` renames them after the spec's digest, so a chart's SVG is
 the same whatever ran first, and two charts inlined in one page still never share an id. Drawings are kept on disk
@@ -101,22 +103,13 @@ def csv_ready(frame: Any) -> Any:
 
 
 def render_figure(chart: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
-    import altair as alt
     import polars as pl
     import vl_convert as vlc
 
-    from workbench.charts import THEME
     from workbench.outputs.figure_cache import drawn
     from workbench.vega_bundle import javascript_bundle
 
-    try:
-        with alt.theme.enable(THEME):
-            spec = chart.to_dict()
-    except alt.utils.schemapi.SchemaValidationError as error:
-        first = str(error).strip().splitlines()[-1].strip() if str(error).strip() else type(error).__name__
-        raise OutputError(f"the chart is not a valid Vega-Lite chart ({first}), so nothing was written.",
-                          fix="build the chart until `chart.to_dict()` works (a mark and an encoding at least), "
-                              "then save it.") from None
+    spec = _checked_spec(chart)
     version = vega_lite_version()
     svg = chart_svg(spec)
     rendered = {
@@ -140,9 +133,45 @@ def vega_lite_version() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
-def chart_svg(spec: dict) -> str:
-    """The chart as SVG, drawn once per distinct spec in this process, with ids that depend on the spec alone."""
-    return _svg_of(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str), vega_lite_version())
+def chart_svg(spec: dict, *, shown: bool = False) -> str:
+    """The chart as SVG, drawn once per distinct spec in this process, with ids that depend on the spec alone.
+    `shown`: altair made `spec` to show the chart, and checked it against the schema as it did."""
+    spec_json = _canonical(spec)
+    if shown:
+        _SHOWN[hashlib.sha256(spec_json.encode("utf-8")).digest()] = None
+        while len(_SHOWN) > _SHOWN_KEPT:
+            del _SHOWN[next(iter(_SHOWN))]
+    return _svg_of(spec_json, vega_lite_version())
+
+
+_SHOWN: dict[bytes, None] = {}  # digests of specs altair checked to show them, oldest first
+_SHOWN_KEPT = 256
+
+
+def _checked_spec(chart: Any) -> dict:
+    """The chart's Vega-Lite spec, under the workbench theme, checked against the schema; the check (about half of
+    `to_dict`) is skipped when this very spec was checked to show the chart, as a notebook does before saving it."""
+    import altair as alt
+    from altair.utils.schemapi import debug_mode
+
+    from workbench.charts import THEME
+
+    try:
+        with alt.theme.enable(THEME):
+            with debug_mode(False):  # nor each part as it is copied
+                spec = chart.to_dict(validate=False)
+            if hashlib.sha256(_canonical(spec).encode("utf-8")).digest() not in _SHOWN:
+                spec = chart.to_dict()
+    except alt.utils.schemapi.SchemaValidationError as error:
+        first = str(error).strip().splitlines()[-1].strip() if str(error).strip() else type(error).__name__
+        raise OutputError(f"the chart is not a valid Vega-Lite chart ({first}), so nothing was written.",
+                          fix="build the chart until `chart.to_dict()` works (a mark and an encoding at least), "
+                              "then save it.") from None
+    return spec
+
+
+def _canonical(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
 
 
 @functools.lru_cache(maxsize=4)  # a chart is shown, then saved: a few recent ones suffice (specs can be large)
