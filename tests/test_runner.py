@@ -250,6 +250,34 @@ def test_after_a_failing_task_none_starts_and_the_first_error_is_raised_once_the
     assert isinstance(reported[1][2], ValueError)
 
 
+def test_a_task_s_follow_up_frees_its_place_and_ends_the_task() -> None:
+    import threading
+
+    from workbench.run_control import FollowUp, run_tasks
+
+    second_started = threading.Event()
+
+    def first() -> FollowUp[str]:
+        # its follow-up ends only once the next task has started: with one place, the follow-up must have freed it
+        return FollowUp(lambda: "first, reported" if second_started.wait(5) else "the place was never freed")
+
+    def second() -> str:
+        second_started.set()
+        return "second"
+
+    def broken_follow_up() -> FollowUp[str]:
+        def finish() -> str:
+            raise ValueError("report failed")
+        return FollowUp(finish)
+
+    reported: list[tuple[int, object, object]] = []
+    with pytest.raises(ValueError, match="report failed"):
+        run_tasks([first, second, broken_follow_up], jobs=1, kernels=_NoKernels(),
+                  report=lambda *r: reported.append(r))
+    assert [(index, result) for index, result, _ in reported] == [(0, "first, reported"), (1, "second"), (2, None)]
+    assert isinstance(reported[2][2], ValueError)
+
+
 def test_the_zygote_preloads_workbench_libraries_only_for_notebooks_that_import_them(notebooks: Path) -> None:
     from workbench.run_control.kernels import KERNEL_MODULES, NOTEBOOK_LIBRARIES, preload_for
 
@@ -267,15 +295,17 @@ def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebook
     from workbench.run_control import RunKernels
 
     seen = tmp_path / "seen.json"
-    path = _notebook(notebooks, "00-seen", "import json, os, sys\n"
+    path = _notebook(notebooks, "00-seen", "import gc, json, os, sys\n"
                      f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, 'cwd': os.getcwd(), "
-                     f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK')}}, open({str(seen)!r}, 'w'))",
+                     f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK'), 'frozen': gc.get_freeze_count() > 0}}, "
+                     f"open({str(seen)!r}, 'w'))",
                      "import altair")
     with RunKernels([path]) as kernels:
         kernels.execute(path, {}, {"WORKBENCH_NOTEBOOK": "00-seen"})
         zygote = kernels._zygote._process.pid
     found = json.loads(seen.read_text())
-    assert found == {"ppid": zygote, "altair": True, "cwd": str(notebooks), "notebook": "00-seen"}
+    # frozen: what the zygote imported is out of the kernel's collections (IPython's exit runs a full one)
+    assert found == {"ppid": zygote, "altair": True, "cwd": str(notebooks), "notebook": "00-seen", "frozen": True}
 
 
 @pytest.mark.slow
