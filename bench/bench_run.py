@@ -4,13 +4,14 @@ The floor is what running notebooks costs before they do anything (kernel start,
 ratio says how much the notebooks' own work adds. Target: within 2x of the floor.
 
 Both runs go through `python -m workbench run` exactly as `make run` does (notebooks side by side, kernels forked
-from the run's zygote), into scratch data folders, with the download cache `make run` uses (data/.cache: the Vega
-bundles, built once per vl-convert version, and any live datasets fetched), so that the full run is the one a
-researcher sees on the second and later `make run`, charts that did not change read back from the drawings the
-first kept (data/.cache/figures), articles that were analysed read back (data/.cache/analyses) and reports of
-unchanged notebooks too. One untimed full run first makes sure of that (a checkout whose code changed keys all
-three afresh). Full and floor then alternate, three times each, and the medians are kept, so that a burst of other
-work on the machine weighs on both alike. One more full run with the drawing cache off
+from the run's zygote), each into a scratch data folder of its own, with the download cache `make run` uses
+(data/.cache: the Vega bundles, built once per vl-convert version, and any live datasets fetched). The full run
+measured is the one a researcher sees on the second and later `make run`: into the data folder a first run wrote
+(corpus partitions already analysed are skipped), charts that did not change read back from the drawings the first
+kept (data/.cache/figures), articles that were analysed read back (data/.cache/analyses), and reports of unchanged
+notebooks too. One untimed run of each first makes sure of that (a checkout whose code changed keys the caches
+afresh). Full and floor then alternate, three times each, and the medians are kept, so that a burst of other work
+on the machine weighs on both alike. One more full run with the drawing cache off
 (`make_run_drawing_everything_seconds`) says what a run costs when every chart and report is drawn (a first run,
 or every notebook changed); it is not part of the ratio.
 """
@@ -44,10 +45,12 @@ def run() -> dict:
             notebook = nbformat.read(path, as_version=4)
             notebook.cells = [next(cell for cell in notebook.cells if cell.cell_type == "code")]
             nbformat.write(notebook, emptied / path.name)
-        _timed_run(scratch / "warm-up", REPO / "notebooks", cache)  # the first run of this code fills the caches
-        for round_ in range(ROUNDS):
-            full.append(_timed_run(scratch / f"full-data-{round_}", REPO / "notebooks", cache))
-            floor.append(_timed_run(scratch / f"floor-data-{round_}", emptied, cache))
+        full_data, floor_data = scratch / "full-data", scratch / "floor-data"
+        _timed_run(full_data, REPO / "notebooks", cache)  # a first run of this code: fills data/ and the caches
+        _timed_run(floor_data, emptied, cache)
+        for _ in range(ROUNDS):
+            full.append(_timed_run(full_data, REPO / "notebooks", cache))
+            floor.append(_timed_run(floor_data, emptied, cache))
         drawing = _timed_run(scratch / "full-data-drawing", REPO / "notebooks", cache, WORKBENCH_FIGURE_CACHE="off")
     full_s, floor_s = statistics.median(full), statistics.median(floor)
     return {"notebooks": len(notebooks), "jobs": _jobs(), "make_run_seconds": round(full_s, 1),
