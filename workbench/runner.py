@@ -267,8 +267,8 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], *, kernels: RunKern
 
 def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | None,
               data_dir: Path | None) -> FollowUp[NotebookResult]:
-    """Execute the notebook and write its executed copy; what is left (its HTML report) is the follow-up, which
-    `workbench run` writes while the next notebook's kernel starts."""
+    """Execute the notebook; what is left (its executed copy and HTML report) is the follow-up, which `workbench
+    run` writes while the next notebook's kernel starts."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
@@ -292,13 +292,13 @@ def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | 
             result = running.execute(notebook, parameters, environment)
         except PapermillExecutionError as error:
             raise NotebookFailed(notebook, error) from None
-    write_files_atomically({executed: reproducible(nbformat.writes(result)).encode("utf-8")})
     outputs = tuple(key for key, entry in read_manifest(data_dir)["outputs"].items()
                     if entry.get("produced_by", {}).get("notebook") == notebook.stem)
 
     def reported() -> NotebookResult:
         from workbench.reports import write_index, write_report
 
+        write_files_atomically({executed: reproducible(nbformat.writes(result)).encode("utf-8")})
         report = write_report(executed, report_path)
         if data_dir != root:
             write_index(data_dir)

@@ -218,9 +218,9 @@ def run_tasks(tasks: Sequence[Callable[[], _T | FollowUp[_T]]], *, jobs: int, ke
 
     A task that returns a `FollowUp` frees its place at once (the next task starts) and ends when its follow-up
     does. After a task fails no other one starts; those under way finish, and then the first error (in task order)
-    is raised. `StopRequested` (SIGTERM, Ctrl-C) ends every kernel, waits for the tasks under way to let go, drops
-    the follow-ups not started, and is raised again with `running` set to the indices of the tasks that had started
-    but were not reported.
+    is raised. `StopRequested` (SIGTERM, Ctrl-C) ends every kernel, waits for the tasks under way to let go, and is
+    raised again with `running` set to the indices of the tasks that had started but were not reported; the
+    follow-ups handed over still run before the interpreter exits (they write what ended notebooks made).
     """
     done: dict[int, tuple[_T | None, BaseException | None]] = {}
     running: set[int] = set()
@@ -284,7 +284,9 @@ def run_tasks(tasks: Sequence[Callable[[], _T | FollowUp[_T]]], *, jobs: int, ke
         kernels.end(finished=lambda: not running)
         raise
     finally:
-        follow_ups.shutdown(wait=False, cancel_futures=True)  # none is left unless the run was stopped
+        # none is left unless the run was stopped: then those handed over (the executed copies and reports of
+        # notebooks that ended) are still written, before the process exits
+        follow_ups.shutdown(wait=False)
     if failure is not None:
         raise failure
     return results
