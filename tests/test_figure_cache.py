@@ -113,3 +113,13 @@ def test_a_read_only_cache_is_still_read(data_dir: Path, monkeypatch) -> None:
     monkeypatch.setattr(figure_cache.os, "utime", refuse)
     assert figure_cache.drawn("png", "svg text", lambda: b"drawn again") == b"png bytes"
     assert drawing.png == 0
+
+
+def test_a_run_knows_whether_drawings_of_an_earlier_run_are_kept(data_dir: Path, monkeypatch) -> None:
+    """`workbench run` starts its Vega at once only when charts are likely to be drawn (nothing kept yet)."""
+    _Drawing(monkeypatch)
+    assert not figure_cache.drawings_kept()
+    wb.save(_chart(), "kept")
+    assert figure_cache.drawings_kept()
+    monkeypatch.setenv(figure_cache.SWITCH, "off")
+    assert not figure_cache.drawings_kept()

@@ -96,13 +96,15 @@ def test_the_svg_renderer_of_a_run_draws_through_the_shared_cache(monkeypatch: p
     rendering._svg_of.cache_clear()
 
 
-def test_the_render_service_draws_the_same_bytes_and_reports_vega_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("warm", [True, False], ids=["engine-started-at-once", "engine-started-on-first-chart"])
+def test_the_render_service_draws_the_same_bytes_and_reports_vega_errors(monkeypatch: pytest.MonkeyPatch,
+                                                                          warm: bool) -> None:
     import json
 
     spec = _spec(_clipped_chart("service"))
     spec_json = json.dumps(spec, sort_keys=True)
     version = rendering.vega_lite_version()
-    with RenderService() as service:
+    with RenderService(warm=warm) as service:
         monkeypatch.setenv(SOCKET_VARIABLE, service.environment[SOCKET_VARIABLE])  # once it listens
         monkeypatch.setattr(render_service, "_failed", False)
         served = render_service.svg(spec_json, version)

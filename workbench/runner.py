@@ -219,9 +219,11 @@ def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None =
     A notebook run with parameters writes to its own output set, data/sets/<notebook>--<parameters>/, so it
     never overwrites the default run; data/index.html links the sets.
     """
+    from workbench.outputs.figure_cache import drawings_kept
     from workbench.reports import write_index
 
-    with RunKernels(notebooks) as kernels:  # the kernels' zygote imports while the checks below run
+    # the kernels' zygote imports while the checks below run
+    with RunKernels(notebooks, drawing_likely=not drawings_kept()) as kernels:
         per_notebook = check_parameters(notebooks, parameters or {})
         data_dir = paths.data_dir()
         targets = {notebook: output_set(notebook, chosen) if chosen else data_dir

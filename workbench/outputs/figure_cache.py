@@ -28,7 +28,7 @@ from pathlib import Path
 from workbench import paths
 from workbench.hashing import sha256_of
 
-__all__ = ["KEEP", "SWITCH", "drawn", "kept"]
+__all__ = ["KEEP", "SWITCH", "drawings_kept", "drawn", "kept"]
 
 SWITCH = "WORKBENCH_FIGURE_CACHE"
 KEEP = 400  # drawings of each kind: every chart of a few runs' worth of notebooks and parameters
@@ -38,6 +38,15 @@ def drawn(kind: str, source: str | bytes, draw: Callable[[], bytes]) -> bytes:
     """The bytes `draw()` gives for a chart's `source` (kind 'svg' or 'png'), from the cache when drawn before."""
     data = source.encode("utf-8") if isinstance(source, str) else source
     return kept(kind, _DRAWING_CODE + data, draw)
+
+
+def drawings_kept() -> bool:
+    """Whether charts drawn by an earlier run are kept (so a run will likely draw few or none)."""
+    folder = paths.cache_dir() / "figures" / "svg"
+    try:
+        return paths.cache_enabled(SWITCH) and any(folder.iterdir())
+    except OSError:
+        return False
 
 
 def kept(kind: str, key: bytes, make: Callable[[], bytes]) -> bytes:

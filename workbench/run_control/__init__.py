@@ -147,12 +147,12 @@ class RunKernels:
     A context manager: leaving it ends the zygote, so no process of the run outlives it.
     """
 
-    def __init__(self, notebooks: Sequence[Path]) -> None:
+    def __init__(self, notebooks: Sequence[Path], *, drawing_likely: bool = True) -> None:
         self.managers: list = []
         self._zygote = KernelZygote(preload_for(notebooks))
         self._render: RenderService | None = None
         if uses_workbench(notebooks):
-            self._render = RenderService()  # one Vega for every kernel's charts
+            self._render = RenderService(warm=drawing_likely)  # one Vega for every kernel's charts
             compile_workbench()  # while the zygote imports
 
     def __enter__(self) -> RunKernels:

@@ -88,15 +88,19 @@ _START = f"import sys; from {__name__} import main; sys.exit(main(sys.argv[1:]))
 
 
 class RenderService:
-    """The service of one run, as a context manager: `environment` holds what kernels need to reach it."""
+    """The service of one run, as a context manager: `environment` holds what kernels need to reach it. `warm`:
+    start the engine at once, while the kernels start (worth it when charts are to be drawn; when they are all kept
+    from an earlier run the engine may never be needed, and starting it costs half a second of CPU at the busiest
+    moment of a run)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, warm: bool = True) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="workbench-render-")
         self.address = str(Path(self._folder.name) / "socket")
         self._process: subprocess.Popen | None = None
         with contextlib.suppress(OSError):
             # its failures only mean kernels draw for themselves: nothing of it belongs on the run's output
-            self._process = subprocess.Popen([sys.executable, "-c", _START, self.address], stdin=subprocess.PIPE,
+            self._process = subprocess.Popen([sys.executable, "-c", _START, self.address, *(["warm"] if warm else [])],
+                                             stdin=subprocess.PIPE,
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                              start_new_session=True)
 
@@ -142,13 +146,14 @@ class _Handler(socketserver.BaseRequestHandler):
 
 
 def main(argv: list[str]) -> int:
-    """Serve on the socket path `argv[0]` until standard input closes."""
-    import vl_convert as vlc
-
+    """Serve on the socket path `argv[0]` until standard input closes; `warm` after it: start the engine now."""
     server = socketserver.ThreadingUnixStreamServer(argv[0], _Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    vlc.vegalite_to_svg({"mark": "point"})  # start the engine while the kernels start (early requests queue)
+    if argv[1:] == ["warm"]:
+        import vl_convert as vlc
+
+        vlc.vegalite_to_svg({"mark": "point"})  # start the engine while the kernels start (early requests queue)
     sys.stdin.buffer.read()  # returns at end of input: the run is over
     server.shutdown()
     return 0
