@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,13 @@ REPO = Path(__file__).resolve().parents[1]
 SEED_FILE = "bloomberg-2019-07-22-microsoft-openai.txt"
 SEED_ID = "bloomberg-2019-07-22-microsoft-openai"
 CATALOG_HEADER = "doc_id,file,title,publisher,author,published,url,language\n"
+#: `make check` runs a fifth of every property test's examples (WORKBENCH_PROPERTIES_SCALE=0.2); `make test` all
+PROPERTIES_SCALE = float(os.environ.get("WORKBENCH_PROPERTIES_SCALE") or 1)
+
+
+def examples(full: int) -> int:
+    """How many examples a property test asks of hypothesis: `full`, or its share under `make check`."""
+    return max(10, round(full * PROPERTIES_SCALE)) if PROPERTIES_SCALE < 1 else full
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,7 +118,7 @@ _texts = st.lists(st.text(alphabet=st.sampled_from(list("ab AZ.!?\"'\u201c\u201d
                   max_size=8)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(_texts)
 def test_amount_and_date_spans_point_into_the_text(texts: list[str]) -> None:
     frame = _frame(*texts)

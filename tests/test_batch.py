@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import REPO, SEED_FILE
+from conftest import REPO, SEED_FILE, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,7 +155,7 @@ def test_a_table_without_text_is_refused_with_the_columns_to_add(tmp_path: Path)
         plan(path)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=3_000), min_size=0, max_size=40), st.floats(0.001, 0.01))
 def test_partitions_cover_every_row_once_in_order(sizes: list[int], partition_mb: float) -> None:
     import tempfile

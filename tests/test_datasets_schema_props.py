@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,7 +77,7 @@ def test_bool_accepts_only_true_false_words(text):
     assert (cell.problem is None) == (word in {"true", "false", "yes", "no", "1", "0"})
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KIND.values), st.dates(min_value=date(1950, 1, 1), max_value=TODAY),
                           st.text(alphabet='ab,"\n ', max_size=8)), min_size=1, max_size=8),
        st.data())

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -82,10 +83,9 @@ from workbench.errors import CatalogError, DocumentError, UsageError, WorkbenchE
 # --- settings ---------------------------------------------------------------------------------------------
 
 _EXPLORE = os.environ.get("WORKBENCH_PROPERTIES_EXPLORE", "") not in ("", "0")
-_SCALE = float(os.environ.get("WORKBENCH_PROPERTIES_SCALE") or 1)
 for _name, _examples in (("props-cheap", 2000), ("props-batch", 200), ("props-files", 250), ("props-slow", 25)):
     settings.register_profile(
-        _name, max_examples=max(10, round(_examples * _SCALE)) if _SCALE < 1 else _examples, deadline=None,
+        _name, max_examples=examples(_examples), deadline=None,
         derandomize=not _EXPLORE, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
     )

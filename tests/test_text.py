@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,7 +93,7 @@ def test_utf8_bom_is_not_part_of_the_text(tmp_path: Path) -> None:
 _text = st.text(alphabet=st.sampled_from(list("ab .!?\"'\n\r\t $1,AZ.-é")), max_size=300)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(_text)
 def test_paragraph_spans_are_exact_ordered_and_trimmed(text: str) -> None:
     spans = split_paragraphs(text)
@@ -107,7 +108,7 @@ def test_paragraph_spans_are_exact_ordered_and_trimmed(text: str) -> None:
     assert "".join(text.split()) == "".join(covered.split())
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(_text)
 def test_sentence_spans_are_exact_and_cover_every_character(text: str) -> None:
     spans = split_sentences(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import SEED_ID
+from conftest import SEED_ID, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -288,7 +288,7 @@ _pieces = st.one_of(st.sampled_from(_WORDS), st.sampled_from([" ", "\r\n", "\u00
                     st.text(max_size=12))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.none(), st.lists(_pieces, max_size=12).map("".join)), max_size=6))
 def test_property_offsets_stay_inside_the_text_on_any_input(texts: list[str | None]) -> None:
     frame = pl.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "paragraph": [1] * len(texts),
@@ -301,7 +301,7 @@ def test_property_offsets_stay_inside_the_text_on_any_input(texts: list[str | No
         assert themes_ == [theme for theme in THEMES if theme in themes_]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(alphabet=st.sampled_from("ab é\u00a0😀\r\nB-’"), max_size=30), max_size=5))
 def test_property_find_spans_agrees_with_python_re(texts: list[str]) -> None:
     pattern = r"(?i:\bab+\b|é\u00a0?b)"
