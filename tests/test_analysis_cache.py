@@ -108,3 +108,15 @@ def test_an_unwritable_cache_only_costs_time(cache_on: Path, monkeypatch: pytest
     cache_on.write_text("a file where the folder should be", encoding="utf-8")
     first = analyze(SEED)
     assert analyze(SEED).matches.equals(first.matches)
+
+
+def test_the_same_article_read_from_another_folder_is_analysed_again(cache_on: Path, seed_copy: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sidecars name the file an article was read from: a copy elsewhere must not come back naming the first."""
+    made = _counting(monkeypatch)
+    _, copied = _traced_analysis(SEED)
+    monkeypatch.delenv("WORKBENCH_SEEDS_DIR")
+    _, shipped = _traced_analysis(SEED)
+    assert made == [1, 1]
+    assert {a.file for a in copied.articles} == {str(seed_copy / f"{SEED}.txt")}
+    assert {a.file for a in shipped.articles} != {a.file for a in copied.articles}

@@ -85,8 +85,9 @@ def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
 
     entry, text = _document(doc_or_path, published)
     folder = None if Path(entry.file).is_file() else paths.seeds_dir()  # a file of its own, or one in seeds/
-    note(Lineage(articles=frozenset({article_of(entry, folder)})))
-    cache_key = analysis_cache.key(entry, text) if record is None else None
+    article = article_of(entry, folder)
+    note(Lineage(articles=frozenset({article})))
+    cache_key = analysis_cache.key(entry, article, text) if record is None else None
     kept = analysis_cache.read(cache_key) if cache_key else None
     if kept is not None:
         frames, notes, lineage = kept

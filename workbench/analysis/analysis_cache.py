@@ -39,14 +39,15 @@ _ANALYSIS_DATA = Path(__file__).resolve().parent
 _DATA_FOLDERS = ("lexicons", "models")
 
 
-def key(entry: object, text: str) -> str | None:
-    """The cache key of the analysis of `text` (catalogue entry `entry`, a dataclass) with the default record; None
-    when the cache is off."""
+def key(entry: object, article: Article, text: str) -> str | None:
+    """The cache key of the analysis of `text` (catalogue entry `entry`, a dataclass; `article`, the citation its
+    outputs' sidecars name, with the file it was read from) with the default record; None when the cache is off."""
     if not paths.cache_enabled(SWITCH):
         return None
-    article = json.dumps(dataclasses.asdict(entry), sort_keys=True, default=str)  # type: ignore[call-overload]
+    described = json.dumps({"entry": dataclasses.asdict(entry), "article": dataclasses.asdict(article)},  # type: ignore[call-overload]
+                           sort_keys=True, default=str)
     digest = hashlib.sha256(inputs_digest().encode())
-    digest.update(hashlib.sha256(article.encode()).digest())
+    digest.update(hashlib.sha256(described.encode()).digest())
     digest.update(hashlib.sha256(text.encode()).digest())
     return digest.hexdigest()[:40]
 
