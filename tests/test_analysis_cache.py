@@ -120,3 +120,17 @@ def test_the_same_article_read_from_another_folder_is_analysed_again(cache_on: P
     assert made == [1, 1]
     assert {a.file for a in copied.articles} == {str(seed_copy / f"{SEED}.txt")}
     assert {a.file for a in shipped.articles} != {a.file for a in copied.articles}
+
+
+def test_your_own_theme_terms_make_a_new_key(cache_on: Path, user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """data/user/lexicons/ adds terms to the shipped theme lexicon: an analysis made without them is not served."""
+    from workbench.analysis.themes import LEXICON_DIR, TERMS_FILE
+
+    made = _counting(monkeypatch)
+    first = analyze(SEED)
+    header = (LEXICON_DIR / TERMS_FILE).read_text(encoding="utf-8").splitlines()[0]
+    (user_dir / "lexicons").mkdir()
+    (user_dir / "lexicons" / TERMS_FILE).write_text(f"{header}\nai_risk,custom,Microsoft,exact,false,\n",
+                                                   encoding="utf-8")
+    again = analyze(SEED)
+    assert made == [1, 1] and again.evidence.height > first.evidence.height

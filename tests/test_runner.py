@@ -390,3 +390,36 @@ def test_a_kernel_that_hangs_on_exit_is_ended_after_half_the_run_s_shutdown_wait
     took, alive = asyncio.run(hang_then_shut_down())
     assert not alive
     assert took < 2.0, f"shutdown took {took:.1f} s; wait {SHUTDOWN_WAIT_SECONDS} s, SIGTERM at half of it"
+
+
+def test_a_stop_waits_for_the_follow_ups_handed_over_before_it_ends_the_run() -> None:
+    """A notebook that ended before the stop still gets its executed copy and report (its follow-up)."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from workbench.run_control import FollowUp, StopRequested, run_tasks, stop_on_signals
+
+    handed_over, release, written = threading.Event(), threading.Event(), []
+
+    def finish() -> str:
+        release.wait(5)
+        written.append("report of 00")
+        return "00"
+
+    def ended() -> FollowUp[str]:
+        handed_over.set()
+        return FollowUp(finish)
+
+    def stop_then_release() -> None:
+        handed_over.wait(5)
+        time.sleep(0.2)  # the follow-up is handed over and waits for `release`
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)
+        release.set()
+
+    threading.Thread(target=stop_then_release, daemon=True).start()
+    with stop_on_signals(), pytest.raises(StopRequested):
+        run_tasks([ended], jobs=1, kernels=_NoKernels(), report=lambda *r: None)
+    assert written == ["report of 00"]  # written before run_tasks let the stop go on

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench import paths
+from workbench.analysis import analysis_cache
 from workbench.analysis.amounts import extract_amounts
 from workbench.analysis.claims import Record, check_claims, find_claims
 from workbench.analysis.dates import extract_dates
@@ -80,7 +81,6 @@ def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
     """Analyse one article: a doc_id from seeds/, or the path of any UTF-8 .txt/.md file. With the default record,
     an analysis made before (by any process) of the same article, record and code is read back
     (`analysis_cache`)."""
-    from workbench.analysis import analysis_cache
     from workbench.corpus import article_of, build_corpus
 
     entry, text = _document(doc_or_path, published)
@@ -103,7 +103,8 @@ def analyze(doc_or_path: str | Path, *, published: dt.date | str | None = None,
     frames = analyze_batch(paragraphs, record or Record.load())
     frames["paragraphs"] = frames["paragraphs"].join(corpus.paragraphs.select(*_KEYS, "start", "end"), on=list(_KEYS))
     frames["documents"] = corpus.documents.drop("text")
-    if cache_key:
+    # kept only if no input changed while it was analysed: else it would sit under a key it does not fit
+    if cache_key and analysis_cache.key(entry, article, text) == cache_key:
         analysis_cache.write(cache_key, frames, notes, noted())
     return Analysis(notes=notes, **frames)
 

@@ -53,12 +53,15 @@ def key(entry: object, article: Article, text: str) -> str | None:
 
 
 def inputs_digest() -> str:
-    """What every analysis depends on besides its text: the bytes of the record's files, of the lexicons and of the
-    model, the package's source, and the polars and Python versions. A corpus partition analysed with other inputs
-    is analysed again (`batch.partition`)."""
+    """What every analysis depends on besides its text: the bytes of the record's files (your overlays included),
+    of the lexicons (your own theme terms in data/user/lexicons/ included) and of the model, as they are now and as
+    they were when this process imported the analysis (some are read once, on import), the package's source, and
+    the polars and Python versions. A corpus partition analysed with other inputs is analysed again
+    (`batch.partition`)."""
     from workbench.datasets.curated import record_digest
 
-    return hashlib.sha256(f"{record_digest()}\0{assembled_cache.key(_analysis_data())}".encode()).hexdigest()[:32]
+    now = assembled_cache.key([*_analysis_data(), *_user_lexicon()])
+    return hashlib.sha256(f"{record_digest()}\0{now}\0{_DATA_AT_IMPORT}".encode()).hexdigest()[:32]
 
 
 def read(cache_key: str) -> tuple[dict[str, pl.DataFrame], tuple[str, ...], Lineage] | None:
@@ -107,6 +110,18 @@ def _folder(cache_key: str) -> Path:
 def _analysis_data() -> list[Path]:
     """The lexicons and the theme model: data files the package's source digest does not cover."""
     return sorted(path for name in _DATA_FOLDERS for path in (_ANALYSIS_DATA / name).iterdir() if path.is_file())
+
+
+def _user_lexicon() -> list[Path]:
+    """A researcher's own theme terms and exclusions, which `themes.load_lexicon` adds to the shipped ones."""
+    from workbench.analysis.themes import EXCLUSIONS_FILE, TERMS_FILE
+
+    return [paths.user_data_dir() / "lexicons" / name for name in (TERMS_FILE, EXCLUSIONS_FILE)]
+
+
+# Taken once, when `workbench.analysis` is imported (which imports this module): the claim cues and word lists are
+# read then, so an analysis made after a data file changed on disk is never kept under the new files' key.
+_DATA_AT_IMPORT = assembled_cache.key(_analysis_data())
 
 
 def _prune(root: Path) -> None:

@@ -177,7 +177,10 @@ def _table_versions() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=4)
 def _read_table_versions(path: Path, _mtime_ns: int, _size: int) -> dict[str, str]:
-    pairs = pl.read_csv(path, columns=["dataset", "version"], infer_schema=False).unique().rows()
+    try:
+        pairs = pl.read_csv(path, columns=["dataset", "version"], infer_schema=False).unique().rows()
+    except pl.exceptions.NoDataError:  # an empty file: no version yet, as a header without rows
+        return {}
     latest: dict[str, str] = {}
     for dataset, version in sorted(pairs, key=lambda pair: _version_key(pair[1])):
         latest[dataset] = version

@@ -218,9 +218,9 @@ def run_tasks(tasks: Sequence[Callable[[], _T | FollowUp[_T]]], *, jobs: int, ke
 
     A task that returns a `FollowUp` frees its place at once (the next task starts) and ends when its follow-up
     does. After a task fails no other one starts; those under way finish, and then the first error (in task order)
-    is raised. `StopRequested` (SIGTERM, Ctrl-C) ends every kernel, waits for the tasks under way to let go, and is
-    raised again with `running` set to the indices of the tasks that had started but were not reported; the
-    follow-ups handed over still run before the interpreter exits (they write what ended notebooks made).
+    is raised. `StopRequested` (SIGTERM, Ctrl-C) ends every kernel, waits for the tasks under way to let go and for
+    the follow-ups handed over (they write what ended notebooks made), and is raised again with `running` set to the
+    indices of the tasks that had started but were not reported.
     """
     done: dict[int, tuple[_T | None, BaseException | None]] = {}
     running: set[int] = set()
@@ -254,11 +254,11 @@ def run_tasks(tasks: Sequence[Callable[[], _T | FollowUp[_T]]], *, jobs: int, ke
             end(index, (None, error))
             return
         with changed:
+            if isinstance(result, FollowUp):  # handed over before the place is freed: a stop then waits for it
+                follow_ups.submit(follow, index, result.finish)
             running.discard(index)
             changed.notify_all()
-        if isinstance(result, FollowUp):
-            follow_ups.submit(follow, index, result.finish)
-        else:
+        if not isinstance(result, FollowUp):
             end(index, (result, None))
 
     try:
@@ -282,11 +282,10 @@ def run_tasks(tasks: Sequence[Callable[[], _T | FollowUp[_T]]], *, jobs: int, ke
     except StopRequested as stop:
         stop.running = list(range(reported, started))
         kernels.end(finished=lambda: not running)
+        follow_ups.shutdown(wait=True)  # the executed copies and reports of notebooks that ended, still in the run
         raise
     finally:
-        # none is left unless the run was stopped: then those handed over (the executed copies and reports of
-        # notebooks that ended) are still written, before the process exits
-        follow_ups.shutdown(wait=False)
+        follow_ups.shutdown(wait=False)  # none is left: every task was reported (or the run is failing)
     if failure is not None:
         raise failure
     return results
