@@ -13,8 +13,8 @@ from pathlib import Path
 from workbench.errors import ConfigurationError
 
 __all__ = [
-    "cache_dir", "cache_enabled", "catalog_path", "data_dir", "manifest_path", "notebooks_dir", "root", "seeds_dir",
-    "user_data_dir",
+    "cache_dir", "cache_enabled", "catalog_path", "data_dir", "keep_newest", "manifest_path", "notebooks_dir", "root",
+    "seeds_dir", "user_data_dir",
 ]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,6 +62,21 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """Downloaded public datasets, and what processes keep for each other (never committed)."""
     return _from_env("WORKBENCH_CACHE_DIR") or data_dir() / ".cache"
+
+
+def keep_newest(folder: Path, keep: int) -> None:
+    """Remove all but the `keep` most recently modified entries (files or folders) of a cache folder; one that
+    cannot be listed or removed is left as it is (a cache is only ever slower without pruning)."""
+    import contextlib
+    import shutil
+
+    with contextlib.suppress(OSError):
+        entries = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for stale in entries[keep:]:
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
 
 def cache_enabled(switch: str) -> bool:

@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -100,7 +99,7 @@ def write(cache_key: str, frames: dict[str, pl.DataFrame], notes: tuple[str, ...
         write_files_atomically({folder / _ABOUT: json.dumps(about).encode("utf-8")})  # last: the entry is whole
     except (OSError, OutputError, pl.exceptions.PolarsError):
         return
-    _prune(folder.parent)
+    paths.keep_newest(folder.parent, KEEP)
 
 
 def _folder(cache_key: str) -> Path:
@@ -122,10 +121,3 @@ def _user_lexicon() -> list[Path]:
 # Taken once, when `workbench.analysis` is imported (which imports this module): the claim cues and word lists are
 # read then, so an analysis made after a data file changed on disk is never kept under the new files' key.
 _DATA_AT_IMPORT = assembled_cache.key(_analysis_data())
-
-
-def _prune(root: Path) -> None:
-    with contextlib.suppress(OSError):
-        kept = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for stale in kept[KEEP:]:
-            shutil.rmtree(stale, ignore_errors=True)

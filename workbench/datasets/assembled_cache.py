@@ -13,10 +13,8 @@ is skipped.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,12 +109,4 @@ def write(version: str, assembled: Assembled) -> None:
     except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
         return
     if fresh:
-        _prune(folder.parent)
-
-
-def _prune(root: Path) -> None:
-    """Keep the KEEP most recently written versions of the record."""
-    with contextlib.suppress(OSError):
-        versions = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in versions[KEEP:]:
-            shutil.rmtree(stale, ignore_errors=True)
+        paths.keep_newest(folder.parent, KEEP)

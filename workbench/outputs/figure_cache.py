@@ -72,13 +72,7 @@ def _keep(path: Path, content: bytes) -> None:
 
     with contextlib.suppress(OSError, OutputError):
         write_files_atomically({path: content})
-        _prune(path.parent)
-
-
-def _prune(folder: Path) -> None:
-    drawings = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for stale in drawings[KEEP:]:
-        stale.unlink(missing_ok=True)
+        paths.keep_newest(path.parent, KEEP)
 
 
 def _drawing_code() -> bytes:
