@@ -98,6 +98,8 @@ def test_audit_json_reports_every_event_table_and_the_summary(capsys, tmp_path, 
     assert set(report["tables"]) == set(sourcing.EVENT_TABLES)
     summary = report["summary"]
     assert summary["rows"] == sum(t["rows"] for t in report["tables"].values())
+    assert summary["event_and_structure_rows"] + summary["figure_rows"] == summary["rows"]
+    assert summary["figure_rows"] == sum(report["tables"][name]["rows"] for name in sourcing.FIGURE_TABLES)
     assert summary["rows_citing_not_citable_hosts"] == 0
     for table in report["tables"].values():
         assert table["pairs_without_citation_shipped"] == 0
@@ -112,7 +114,7 @@ def test_audit_table_ends_with_the_summary(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
     assert main(["datasets", "audit"]) == 0
     text = capsys.readouterr().out
-    assert "funding_events:" in text and text.rstrip().splitlines()[-6] == "summary"
+    assert "funding_events:" in text and text.rstrip().splitlines()[-8] == "summary"
 
 
 def test_one_page_cited_twice_with_tracking_parameters_is_refused(tmp_path, monkeypatch):

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import polars as pl
 
 __all__ = [
-    "EVENT_TABLES", "NO_IDENTIFIER_PREFIXES", "KINDS", "TIERS", "TIER_OF_KIND", "IDENTIFIER_SCHEMES",
+    "EVENT_TABLES", "FIGURE_TABLES", "NO_IDENTIFIER_PREFIXES", "KINDS", "TIERS", "TIER_OF_KIND", "IDENTIFIER_SCHEMES",
     "Assessment", "assess", "headline_mask", "host_of",
     "match_host", "official_url", "same_page_key", "source_tier", "tier_of",
 ]
@@ -173,6 +173,9 @@ _HEADLINE: dict[str, Callable[[pl.DataFrame], pl.Series]] = {
 
 #: The tables the bar is enforced on: a row below it must say why (confidence_note).
 EVENT_TABLES = tuple(_HEADLINE)
+#: Of those, the tables of figures as each source reported them (one row per outlet's number, so that where sources
+#: disagree shows): the rest are the event and structure rows the record's share meeting the bar is counted on.
+FIGURE_TABLES = ("reported_figures", "company_financials")
 
 
 def headline_mask(name: str, frame: pl.DataFrame) -> pl.Series:
