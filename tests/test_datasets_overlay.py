@@ -129,6 +129,17 @@ def test_bad_cells_name_file_line_column_value_and_fix(user_dir, row, column, va
     assert str(path) in str(error) and ":2" in str(error)
 
 
+def test_a_sourced_row_that_still_says_why_it_has_no_source_is_refused(user_dir):
+    """A reason left in unsourced_reason after a source was found (two shipped rows had one) contradicts the row."""
+    path = write(user_dir, "funding_events", f"{HEADER},unsourced_reason\n"
+                 "x,2020-01-01,day,Amazon,Anthropic,1,reported,equity,committed,cash,d,false,false,"
+                 f"{a_source_id()},false,no page found yet\n")
+    error, problems = problems_of(datasets.load_funding)
+    (problem,) = [p for p in problems if p.column == "unsourced_reason"]
+    assert problem.file == str(path) and problem.line == 2 and problem.value == "no page found yet"
+    assert "cites sources but still says why it has none" in str(error) and "clear unsourced_reason" in problem.fix
+
+
 def test_unknown_column_in_overlay(user_dir):
     path = write(user_dir, "funding_events", f"{HEADER},amount_eur\n"
                  "x,2020-01-01,day,Amazon,Anthropic,1,reported,equity,committed,cash,d,false,false,"

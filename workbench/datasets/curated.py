@@ -229,6 +229,12 @@ def row_rules(name: str, frame: pl.DataFrame, stored: list[FieldSpec]) -> list[P
                                         fix="add source ids (add the source to data/user/sources.csv first if it is "
                                             "new), or explain in unsourced_reason",
                                         file=row["_file"], line=row["_line"], column="source_ids", value=""))
+            elif row["source_ids"] and row["unsourced_reason"]:  # a reason left behind when a source was found
+                problems.append(Problem(what="cites sources but still says why it has none.",
+                                        fix="clear unsourced_reason (what is missing about the sources belongs in "
+                                            "confidence_note)",
+                                        file=row["_file"], line=row["_line"], column="unsourced_reason",
+                                        value=row["unsourced_reason"][:80]))
     problems += _bracket_rules(rows, [spec.name for spec in stored if spec.type == "string"])
     if name == "sources":
         problems += _host_rules(rows)
