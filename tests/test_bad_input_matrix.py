@@ -517,8 +517,8 @@ def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
             shown.append(error)
             raise
 
-    def build() -> object:
-        parser = real_build()
+    def build(command: str | None = None) -> object:
+        parser = real_build(command)
         parse = parser.parse_args
 
         def parse_args(args: object = None, namespace: object = None) -> object:

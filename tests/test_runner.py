@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -142,6 +143,22 @@ def test_cli_usage_errors_exit_2_with_a_fix() -> None:
                             check=False)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr and "Fix: see `workbench --help`" in result.stderr
+
+
+def test_each_command_s_module_adds_that_command_and_a_command_line_imports_only_its_own() -> None:
+    """`workbench run` must not import polars and the analysis before it starts its zygote (the first kernels
+    waited for those imports); help still lists every command."""
+    from workbench import cli
+
+    for command in cli.COMMAND_MODULES:
+        (subparsers,) = [a for a in cli.build_parser(command)._actions if isinstance(a, argparse._SubParsersAction)]
+        assert set(subparsers.choices) == {command}
+    (every,) = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(every.choices) == set(cli.COMMAND_MODULES)
+    probe = ("import sys; from workbench.cli import build_parser; build_parser('run'); "
+             "print(sorted(m for m in ('polars', 'workbench.analysis', 'workbench.datasets') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_executed_notebooks_keep_no_clock_times_memory_addresses_or_random_widget_ids() -> None:

@@ -1,8 +1,10 @@
 """`python -m workbench COMMAND`: one entry point for running notebooks, analysing articles and datasets.
 
 Each command lives in its own module and contributes a sub-parser through `add_parser(subparsers)`; the
-module's handler returns an exit code. Errors the workbench raises on purpose are shown as one clear message
-(exit 2 for bad input), never as a traceback.
+module's handler returns an exit code. A command line naming a command imports that command's module only
+(`analyze` and `datasets` import polars and the analysis; `workbench run` starts its kernels' zygote sooner without
+them); help, or a command not known, builds every sub-parser. Errors the workbench raises on purpose are shown as
+one clear message (exit 2 for bad input), never as a traceback.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from workbench.errors import UsageError, WorkbenchError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
-# modules that each add one sub-command; later issues append here
-COMMAND_MODULES = ["workbench.runner", "workbench.datasets.cli", "workbench.analysis.cli", "workbench.batch.cli",
-                   "workbench.app"]
+#: each sub-command and the module that adds it (a test holds that each module adds exactly its command)
+COMMAND_MODULES = {"run": "workbench.runner", "datasets": "workbench.datasets.cli", "analyze": "workbench.analysis.cli",
+                   "corpus": "workbench.batch.cli", "app": "workbench.app"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,18 +35,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}.", fix=f"see `{self.prog} --help`.")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of `command` when it is one (its module alone is imported)."""
     parser = _Parser(prog="workbench", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module_name in COMMAND_MODULES:
+    chosen = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
+    for module_name in chosen:
         importlib.import_module(module_name).add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments[0] if arguments else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
         return int(args.handler(args) or 0)
     except WorkbenchError as error:
         sys.stderr.write(f"error: {error}\n")

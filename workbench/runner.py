@@ -28,7 +28,6 @@ from typing import Any
 
 from workbench import paths
 from workbench.errors import NotebookError, UsageError
-from workbench.outputs import refuse_symlinks
 from workbench.provenance import NOTEBOOK_VARIABLE, PARAMETERS_VARIABLE
 from workbench.run_control import (
     FollowUp,
@@ -219,11 +218,13 @@ def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None =
     A notebook run with parameters writes to its own output set, data/sets/<notebook>--<parameters>/, so it
     never overwrites the default run; data/index.html links the sets.
     """
-    from workbench.outputs.figure_cache import drawings_kept
-    from workbench.reports import write_index
+    def drawing_likely() -> bool:
+        from workbench.outputs.figure_cache import drawings_kept  # imports polars: after the zygote has started
+
+        return not drawings_kept()
 
     # the kernels' zygote imports while the checks below run
-    with RunKernels(notebooks, drawing_likely=not drawings_kept()) as kernels:
+    with RunKernels(notebooks, drawing_likely=drawing_likely) as kernels:
         per_notebook = check_parameters(notebooks, parameters or {})
         data_dir = paths.data_dir()
         targets = {notebook: output_set(notebook, chosen) if chosen else data_dir
@@ -235,6 +236,8 @@ def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None =
                        else "failed")
             print(f"[{index + 1}/{total}] {notebooks[index].stem} ... {outcome}", flush=True)
 
+        from workbench.outputs import refuse_symlinks  # imports polars: after the zygote has started
+
         with run_lock(data_dir), stop_on_signals():
             try:
                 for notebook in notebooks:
@@ -243,6 +246,8 @@ def run_notebooks(notebooks: Sequence[Path], parameters: dict[str, Any] | None =
                          for notebook in notebooks]
                 results = run_tasks(tasks, jobs=default_jobs() if jobs is None else jobs, kernels=kernels,
                                     report=progress)
+                from workbench.reports import write_index  # imports polars: after the zygote has started
+
                 write_index(data_dir)
                 if uses_workbench(notebooks):  # the explorers of the next run read their chart bundle (once a version)
                     keep_jupyter_chart_bundle()
@@ -276,7 +281,7 @@ def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | 
 
     from workbench.atomic_write import write_files_atomically
     from workbench.notebook_setup import RENDERER_VARIABLE
-    from workbench.outputs import read_manifest
+    from workbench.outputs import read_manifest, refuse_symlinks
 
     root = paths.data_dir()
     data_dir = root if data_dir is None else data_dir

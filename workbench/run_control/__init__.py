@@ -147,12 +147,14 @@ class RunKernels:
     A context manager: leaving it ends the zygote, so no process of the run outlives it.
     """
 
-    def __init__(self, notebooks: Sequence[Path], *, drawing_likely: bool = True) -> None:
+    def __init__(self, notebooks: Sequence[Path], *, drawing_likely: Callable[[], bool] = lambda: True) -> None:
+        """`drawing_likely` is asked once the zygote has started (answering may import polars, which the first
+        kernel would otherwise wait for): when false, the render service starts its engine on the first chart."""
         self.managers: list = []
         self._zygote = KernelZygote(preload_for(notebooks))
         self._render: RenderService | None = None
         if uses_workbench(notebooks):
-            self._render = RenderService(warm=drawing_likely)  # one Vega for every kernel's charts
+            self._render = RenderService(warm=drawing_likely())  # one Vega for every kernel's charts
             compile_workbench()  # while the zygote imports
 
     def __enter__(self) -> RunKernels:

@@ -154,7 +154,9 @@ def main(argv: list[str]) -> int:
         import vl_convert as vlc
 
         vlc.vegalite_to_svg({"mark": "point"})  # start the engine while the kernels start (early requests queue)
-    sys.stdin.buffer.read()  # returns at end of input: the run is over
-    server.shutdown()
+    sys.stdin.buffer.read()  # returns at end of input: the run is over, and every kernel has ended
+    # No server.shutdown(): it waits for serve_forever's next poll (half a second), which the run's end waited for.
+    # The serving thread is a daemon and ends with the process.
+    server.server_close()
     return 0
 
