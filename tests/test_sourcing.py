@@ -106,6 +106,9 @@ def test_audit_json_reports_every_event_table_and_the_summary(capsys, tmp_path, 
         assert len(table["below_bar"]) == table["rows"] - table["meeting_bar"]
         assert all(row["note"] for row in table["below_bar"])  # every shipped row below the bar says why
     assert report["hosts"] and all(h["kind"] for h in report["hosts"])
+    undated = report["tables"]["funding_events"]["date_not_stated_by_a_citation"]  # a list a reviewer works through
+    dated = {row for row, supports in _citations("funding_events") if "date" in supports}
+    assert undated and not set(undated) & dated
 
 
 def test_audit_table_ends_with_the_summary(capsys, tmp_path, monkeypatch):
@@ -148,3 +151,10 @@ def test_every_shipped_row_lists_its_sources_strongest_first(table, tmp_path, mo
     out_of_order = [row[0] for row in frame.select(frame.columns[0], "source_ids").iter_rows()
                     if [rank[tier_of[i]] for i in row[1] or []] != sorted(rank[tier_of[i]] for i in row[1] or [])]
     assert out_of_order == [], f"{table}: list sources primary first, then originating, then the rest"
+
+
+def _citations(dataset: str) -> list[tuple[str, list[str]]]:
+    from workbench.datasets import curated
+
+    rows = curated.assemble("citations").frame.filter(pl.col("dataset") == dataset)
+    return list(rows.select("row_id", "supports").iter_rows())

@@ -2,7 +2,8 @@
 
 For each event and structure table: rows by the kind of their strongest source, rows below the bar with the
 reason, low-confidence rows, link-only citations, rows whose sources lack citation details, (funding) rows whose
-amount no primary or originating source states, and (policy) rows without an official identifier; for the whole
+amount no primary or originating source states, rows whose date no citation states, and (policy) rows without an
+official identifier; for the whole
 record, the hosts cited and the numbers a reviewer checks first (share meeting the bar, of the event and structure
 rows apart from the tables of figures as each source reported them; headline rows meeting theirs; rows on hosts that
 are not citable; identifiers).
@@ -66,6 +67,10 @@ def _table_report(name: str, citations: pl.DataFrame, sources: pl.DataFrame) -> 
         report["amount_not_stated_by_a_bar_source"] = frame.filter(
             pl.col("amount_usd").is_not_null(), pl.col("meets_bar"), ~pl.col(key).is_in(backed.implode())
         )[key].to_list()
+    if "date" in frame.columns:  # a dated row should cite a page that states the date, not only the event
+        dated = mine.filter(pl.col("supports").list.contains("date"))["row_id"].unique()
+        report["date_not_stated_by_a_citation"] = frame.filter(
+            pl.col("date").is_not_null(), ~pl.col(key).is_in(dated.implode()))[key].to_list()
     if "official_ids" in frame.columns:
         without = frame.filter(pl.col("official_ids").list.len() == 0)
         pending = without.filter(pl.col("no_identifier_reason").str.starts_with(_NOT_FOUND).fill_null(False))
@@ -135,6 +140,10 @@ def format_text(report: dict[str, Any], *, hosts: int = 15) -> str:
         if "amount_not_stated_by_a_bar_source" in table:
             lines.append(f"  amounts              {len(table['amount_not_stated_by_a_bar_source'])} rows meet the bar "
                          "but their amount is stated only by secondary sources (citations.supports)")
+        if table.get("date_not_stated_by_a_citation"):
+            undated = table["date_not_stated_by_a_citation"]
+            lines.append(f"  dates                {len(undated)} rows cite no page that states their date "
+                         f"(citations.supports): {', '.join(undated[:6])}{' ...' if len(undated) > 6 else ''}")
         if "with_official_id" in table:
             lines.append(f"  official identifiers {table['with_official_id']} rows; none exists for "
                          f"{table['no_identifier_exists']}; one exists but is not yet found: "
