@@ -83,7 +83,7 @@ def test_sidecars_name_at_least_the_sources_and_licences_of_the_hand_built_prove
     session because its inputs were not traced."""
     before = json.loads((REPO / "tests/fixtures/provenance_by_hand.json").read_text())["outputs"]
     known = _source_ids_in_the_record()  # a source since removed from the record cannot be cited any more
-    not_drawn = _sources_of_labs_no_longer_peers()
+    not_drawn = _sources_the_peer_outputs_do_not_draw()
     for key, old in before.items():
         sidecar = json.loads((full_run.data / f"{key}.meta.json").read_text())
         sources = {source.get("source_id") or source.get("url") for source in sidecar["sources"]}
@@ -97,22 +97,22 @@ def test_sidecars_name_at_least_the_sources_and_licences_of_the_hand_built_prove
 
 
 #: outputs that draw the focus lab's peers: the labs with the most money that meets the sourcing bar, so a lab
-#: leaves them when another lab's round reaches the bar, and its rows' sources leave the output with it
+#: leaves them when another lab's round reaches the bar, and its rows' sources leave the output with it (so do the
+#: sources of a peer's rows that fell below the bar, which are not drawn)
 PEER_OUTPUTS = {"figures/02-funding/compute-tied-share", "figures/02-funding/cumulative-counted",
                 "figures/02-funding/valuations", "tables/02-funding/lab-comparison"}
 
 
-def _sources_of_labs_no_longer_peers() -> set[str]:
-    """Sources cited only by funding rows of labs outside the default focus's peers as the record stands now."""
-    import polars as pl
-
+def _sources_the_peer_outputs_do_not_draw() -> set[str]:
+    """Sources of funding rows that 02-funding's peer outputs do not draw as the record stands now (rows of labs
+    outside the default focus's peers, rows below the sourcing bar, totals drawn as their parts): every source the
+    record cites for funding, less those of the rows the notebook's peer view returns."""
     from workbench import datasets
     from workbench.views import funding
 
-    peers = funding.lab_comparison("OpenAI")["lab"]  # 02-funding's default focus
-    cited = datasets.load("funding_events").select("recipient", "source_ids").explode("source_ids")
-    drawn = set(cited.filter(pl.col("recipient").is_in(peers.implode()))["source_ids"])
-    return set(cited["source_ids"].drop_nulls()) - drawn
+    drawn = funding.peer_rows("OpenAI", since=funding.SINCE, peers=funding.PEERS, counting=funding.Counting())
+    cited = set(datasets.load("funding_events")["source_ids"].explode().drop_nulls())
+    return cited - set(drawn["source_ids"].explode().drop_nulls())
 
 
 def _source_ids_in_the_record() -> set[str]:
