@@ -307,13 +307,46 @@ def test_the_zygote_preloads_workbench_libraries_only_for_notebooks_that_import_
     assert preload_for([broken]) == list(KERNEL_MODULES)
 
 
+_FORK_PROBE = """
+import atexit, os, signal, sys
+import polars as pl
+sys.path.insert(0, sys.argv[1])
+from zygote import FORK_SAFE_THREADS, _thread_count
+names = sorted(open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task"))
+child = os.fork()
+if child == 0:
+    signal.alarm(20)  # a hang ends the child with SIGALRM, which the parent reports
+    frame = pl.DataFrame({"k": [i % 97 for i in range(500_000)], "v": range(500_000)})
+    total = frame.group_by("k").agg(pl.col("v").sum()).sort("k")["v"].sum()  # polars' worker pool, in the child
+    atexit._run_exitfuncs()  # what a kernel's exit runs (zygote._exit), polars' handlers included
+    os._exit(0 if total == sum(range(500_000)) else 3)
+_, status = os.waitpid(child, 0)
+print(names, _thread_count(), os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads through /proc (Linux)")
+def test_polars_may_be_imported_before_a_fork_and_works_in_the_child() -> None:
+    # the zygote imports polars and forks kernels from it: polars must start only threads a fork leaves behind
+    # safely, and the child must run polars' parallel work and its exit handlers (a new polars that breaks either
+    # fails here, instead of hanging a run)
+    from workbench.run_control import zygote
+
+    probe = subprocess.run([sys.executable, "-c", _FORK_PROBE, str(Path(zygote.__file__).parent)],
+                           capture_output=True, text=True, timeout=60, check=True)
+    names, counted, child_exit = probe.stdout.strip().rsplit(" ", 2)
+    assert counted == "1", f"threads after importing polars: {names}"
+    assert child_exit == "0", f"the forked child ended with {child_exit} (-14: it hung)"
+
+
 @pytest.mark.slow
 def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebooks: Path, tmp_path: Path) -> None:
     from workbench.run_control import RunKernels
 
     seen = tmp_path / "seen.json"
     path = _notebook(notebooks, "00-seen", "import gc, json, os, sys\n"
-                     f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, 'cwd': os.getcwd(), "
+                     f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, 'polars': 'polars' in sys.modules, "
+                     f"'cwd': os.getcwd(), "
                      f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK'), 'frozen': gc.get_freeze_count() > 0}}, "
                      f"open({str(seen)!r}, 'w'))",
                      "import altair")
@@ -322,7 +355,8 @@ def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebook
         zygote = kernels._zygote._process.pid
     found = json.loads(seen.read_text())
     # frozen: what the zygote imported is out of the kernel's collections (IPython's exit runs a full one)
-    assert found == {"ppid": zygote, "altair": True, "cwd": str(notebooks), "notebook": "00-seen", "frozen": True}
+    assert found == {"ppid": zygote, "altair": True, "polars": True, "cwd": str(notebooks), "notebook": "00-seen",
+                     "frozen": True}
 
 
 @pytest.mark.slow

@@ -36,10 +36,13 @@ __all__ = ["KERNEL_MODULE", "KERNEL_MODULES", "NOTEBOOK_LIBRARIES", "SHUTDOWN_WA
 KERNEL_MODULE = "ipykernel_launcher"
 #: What every kernel imports before it can answer: forked kernels skip it.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
-#: What a notebook importing workbench spends its first seconds importing, and that starts no thread on import
-#: (polars and numpy do, so each kernel imports those itself). `workbench` first: importing it defers the grammars
-#: that jsonschema would otherwise compile on import (workbench/deferred_imports.py).
-NOTEBOOK_LIBRARIES = ("workbench", "altair", "jsonschema", "ipywidgets", "anywidget", "great_tables", "vl_convert")
+#: What a notebook importing workbench spends its first seconds importing, and that starts no thread on import but
+#: those the zygote knows a fork leaves behind safely (zygote.FORK_SAFE_THREADS: polars' allocator and spill cleaner;
+#: numpy's BLAS threads are not among them, so each kernel imports numpy itself). `workbench` first: importing it
+#: defers the grammars that jsonschema would otherwise compile on import (workbench/deferred_imports.py). The
+#: narwhals modules are what altair loads to read a polars frame.
+NOTEBOOK_LIBRARIES = ("workbench", "altair", "jsonschema", "ipywidgets", "anywidget", "great_tables", "vl_convert",
+                      "polars", "narwhals._polars.dataframe", "narwhals._polars.namespace")
 _ZYGOTE = Path(__file__).with_name("zygote.py")
 _READY_TIMEOUT = 60.0
 #: How long a kernel asked to shut down may take before it is sent SIGTERM (half) and SIGKILL (the rest)

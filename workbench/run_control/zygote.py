@@ -7,8 +7,9 @@ to import ahead; for each kernel it forks, and the child becomes that kernel: a 
 folder, the environment the kernel manager prepared, and the kernel's own command line. Nothing a notebook runs
 ever runs here, so each notebook still has a kernel of its own, started from the same clean state.
 
-Forking is only safe while this process has one thread: after importing, the zygote counts its threads and, if a
-library started one, says so and forks nothing (the runner then starts kernels the usual way).
+Forking is only safe while no other thread can hold a lock the child needs: after importing, the zygote counts its
+threads, leaving out the native ones in FORK_SAFE_THREADS, and if a library started another, says so and forks
+nothing (the runner then starts kernels the usual way).
 
 Protocol (one JSON document per line on the socket whose descriptor is the first argument):
   zygote -> runner  {"ready": pid, "threads": n}                     once, after the imports
@@ -174,11 +175,32 @@ def _report_exits(channel: socket.socket) -> None:
         _send(channel, {"exited": pid, "status": os.waitstatus_to_exitcode(status)})
 
 
+#: Native threads that importing polars starts, by the name Linux gives them (/proc/self/task/*/comm), which a fork
+#: leaves behind safely: its allocator's (jemalloc) background purging, whose fork handlers keep the child's heap
+#: consistent and stop purging there; and its out-of-core spill cleaner, idle until a query spills to disk, which a
+#: notebook's kernel never does. Polars' worker pool, whose absence would hang a child, starts on first use and never
+#: in the zygote, which runs no polars code. A test forks after the import and runs parallel work and the exit
+#: handlers in the child (tests/test_runner.py), so that a new polars that starts other threads, or that waits on
+#: one at exit, is caught before a run hangs on it.
+FORK_SAFE_THREADS = frozenset({"jemalloc_bg_thd", "polars-ooc-clea"})
+
+
 def _thread_count() -> int:
+    """This process's threads other than those in FORK_SAFE_THREADS (0: unknown, which the runner treats as
+    unsafe)."""
     try:
-        return len(os.listdir("/proc/self/task"))
+        tasks = os.listdir("/proc/self/task")
     except OSError:
-        return 0  # unknown: treated as unsafe
+        return 0
+    return sum(_thread_name(task) not in FORK_SAFE_THREADS for task in tasks)
+
+
+def _thread_name(task: str) -> str:
+    try:
+        with open(f"/proc/self/task/{task}/comm", encoding="utf-8") as comm:
+            return comm.read().strip()
+    except OSError:  # ended meanwhile: counted, to be safe
+        return ""
 
 
 def _send(channel: socket.socket, message: dict[str, Any]) -> None:
