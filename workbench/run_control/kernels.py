@@ -42,7 +42,9 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshe
 #: defers the grammars that jsonschema would otherwise compile on import (workbench/deferred_imports.py). The
 #: narwhals modules are what altair loads to read a polars frame.
 NOTEBOOK_LIBRARIES = ("workbench", "altair", "jsonschema", "ipywidgets", "anywidget", "great_tables", "vl_convert",
-                      "polars", "narwhals._polars.dataframe", "narwhals._polars.namespace")
+                      "polars", "narwhals._polars.dataframe", "narwhals._polars.namespace",
+                      *(f"workbench.{name}" for name in ("notebook_setup", "outputs", "charts", "tables", "widgets",
+                                                         "views.common", "datasets.curated", "corpus", "analysis")))
 _ZYGOTE = Path(__file__).with_name("zygote.py")
 _READY_TIMEOUT = 60.0
 #: How long a kernel asked to shut down may take before it is sent SIGTERM (half) and SIGKILL (the rest)
