@@ -34,8 +34,9 @@ __all__ = ["KERNEL_MODULE", "KERNEL_MODULES", "NOTEBOOK_LIBRARIES", "SHUTDOWN_WA
            "KernelZygote", "compile_workbench", "kernel_manager_class", "preload_for", "uses_workbench"]
 
 KERNEL_MODULE = "ipykernel_launcher"
-#: What every kernel imports before it can answer: forked kernels skip it.
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+#: What every kernel imports before it can answer (its debugger too, which each kernel loads as it starts): forked
+#: kernels skip it.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
 #: What a notebook importing workbench spends its first seconds importing, and that starts no thread on import but
 #: those the zygote knows a fork leaves behind safely (zygote.FORK_SAFE_THREADS: polars' allocator and spill cleaner;
 #: numpy's BLAS threads are not among them, so each kernel imports numpy itself). `workbench` first: importing it

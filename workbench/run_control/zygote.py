@@ -47,6 +47,9 @@ def main(argv: list[str]) -> int:
     del sys.path[0]  # this script's folder: modules resolve as in `python -m`, without it
     # The kernels' parent, for libraries that read it on import (ipykernel's parent poller and its start-up note)
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
+    # ipykernel's debugger (pydevd) warns as it loads that frozen modules may hide breakpoints: a kernel started the
+    # usual way sends that line to its notebook's front end, the zygote would print it to the run's terminal
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in preload:
         try:
             importlib.import_module(name)
