@@ -345,8 +345,8 @@ def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebook
 
     seen = tmp_path / "seen.json"
     path = _notebook(notebooks, "00-seen", "import gc, json, os, sys\n"
-                     f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, 'polars': 'polars' in sys.modules, "
-                     f"'cwd': os.getcwd(), "
+                     f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, "
+                     f"'polars': 'polars' in sys.modules, 'cwd': os.getcwd(), "
                      f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK'), 'frozen': gc.get_freeze_count() > 0}}, "
                      f"open({str(seen)!r}, 'w'))",
                      "import altair")
