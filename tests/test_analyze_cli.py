@@ -189,6 +189,7 @@ def _corpus_table() -> pl.DataFrame:
                          "published": ["2023-09-25", "2023-01-23", "2019-02-20", ""]})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_streamed_corpus_analysis_writes_the_frames_analyze_corpus_returns(tmp_path: Path, suffix: str) -> None:
     table = tmp_path / f"articles{suffix}"
@@ -204,6 +205,7 @@ def test_streamed_corpus_analysis_writes_the_frames_analyze_corpus_returns(tmp_p
                 assert got.select(expected.columns).equals(expected), (name, batch_size)
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_frames_of_one(tmp_path: Path) -> None:
     table = tmp_path / "articles.parquet"
     _corpus_table().write_parquet(table)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 PROBE = """
 import sys
 import workbench
@@ -19,6 +21,7 @@ print(compiled_on_import, answers, "syntax_helpers" in rfc3987_syntax.__file__ o
 """
 
 
+@pytest.mark.slow
 def test_importing_workbench_defers_the_iri_grammars_and_checks_still_answer() -> None:
     shown = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout.split()
     assert shown[0] == "False"  # nothing compiled while altair, papermill and jsonschema were imported

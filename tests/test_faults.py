@@ -440,6 +440,7 @@ def test_a_second_run_into_the_same_data_refuses_while_the_first_holds_the_run_l
     assert not (data / RUN_LOCK).read_text()  # the pid is cleared when the run ends
 
 
+@pytest.mark.slow
 def test_concurrent_saves_from_threads_and_processes_give_one_manifest_with_every_entry(data_dir: Path) -> None:
     # distinct names from every writer, and one name all of them race on (last writer wins, the manifest agrees)
     threads, per_thread, processes, rounds = 6, 3, 2, 8

@@ -80,6 +80,7 @@ def _umask() -> int:
     return mask
 
 
+@pytest.mark.slow
 def test_chart_bundle_is_offline_and_carries_the_plotted_rows(data_dir: Path) -> None:
     saved = wb.save(_chart(), "nb/points", meta={"title": "Points"})
     names = {p.name for p in saved.files}

@@ -339,6 +339,25 @@ def test_polars_may_be_imported_before_a_fork_and_works_in_the_child() -> None:
     assert child_exit == "0", f"the forked child ended with {child_exit} (-14: it hung)"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
+def test_a_zygote_still_importing_is_ended_at_once_when_a_run_stops_before_its_first_kernel(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a misspelt parameter stops the run while the zygote imports: it is ended (SIGTERM), not waited for until its
+    # imports finish (a minute here) and then killed
+    import signal
+
+    from workbench.run_control.kernels import KernelZygote
+
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.delenv("WORKBENCH_FORK_KERNELS", raising=False)
+    zygote = KernelZygote(["slow_to_import"])
+    process = zygote._process
+    assert process is not None
+    zygote.close()
+    assert process.returncode == -signal.SIGTERM
+
+
 @pytest.mark.slow
 def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebooks: Path, tmp_path: Path) -> None:
     from workbench.run_control import RunKernels

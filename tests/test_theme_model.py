@@ -23,6 +23,7 @@ def test_the_test_split_is_frozen_and_never_trained_on() -> None:
     assert not test_ids & set(theme_model.training_paragraphs()["id"])
 
 
+@pytest.mark.slow
 def test_cross_validation_reads_the_train_split_only() -> None:
     """Every modelling decision was judged by this cross-validation (evaluation/README.md): it must hold out each
     train paragraph once and never read a test paragraph (with any number of folds: two is the cheapest)."""
@@ -32,6 +33,7 @@ def test_cross_validation_reads_the_train_split_only() -> None:
     assert held.select(pl.col("p_funding", "p_governance", "p_ai_risk").is_between(0, 1).all()).row(0) == (True,) * 3
 
 
+@pytest.mark.slow
 def test_the_shipped_model_is_what_the_training_command_writes(tmp_path) -> None:
     """In a fresh interpreter: a library loaded earlier in the session (Dask's stack) may change how floats round,
     and moves the fourth decimal of a few thousand weights."""

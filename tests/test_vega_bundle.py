@@ -17,6 +17,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     vega_bundle.javascript_bundle.cache_clear()
 
 
+@pytest.mark.slow
 def test_bundle_is_kept_and_read_back(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import vl_convert as vlc
 
@@ -38,6 +39,7 @@ def test_unwritable_cache_only_costs_time(cache: Path) -> None:
 
 
 
+@pytest.mark.slow
 def test_explorers_read_the_chart_bundle_a_run_kept_and_never_write_one(cache: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import altair as alt

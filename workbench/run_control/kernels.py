@@ -146,13 +146,19 @@ class KernelZygote:
         self.close()
 
     def close(self) -> None:
-        """End the zygote: it stops at the end of its input; a zygote that does not is killed."""
+        """End the zygote: it stops at the end of its input; a zygote that does not is killed. One still importing
+        (a run that stopped before its first kernel, on a misspelt parameter say) has forked nothing and would read
+        the end only after its imports: it is ended at once, so the error shows without waiting a second."""
+        with self._changed:
+            importing = self._ready is None and self._alive
         if self._channel is not None:
             with contextlib.suppress(OSError):  # wakes the listening thread, and the zygote reads the end
                 self._channel.shutdown(socket.SHUT_RDWR)
             self._channel.close()
             self._channel = None
         if self._process is not None:
+            if importing:
+                self._process.terminate()
             wait_or_kill(self._process)
             self._process = None
 
