@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import polars as pl
 import pytest
 from conftest import REPO, FullRun
 
@@ -83,8 +84,13 @@ def test_sidecars_name_at_least_the_sources_and_licences_of_the_hand_built_prove
     session because its inputs were not traced."""
     before = json.loads((REPO / "tests/fixtures/provenance_by_hand.json").read_text())["outputs"]
     known = _source_ids_in_the_record()  # a source since removed from the record cannot be cited any more
-    not_drawn = _sources_the_peer_outputs_do_not_draw()
-    not_counted = _sources_the_counted_outputs_do_not_draw()
+    from workbench.views import funding, ledger
+
+    # what 02-funding's views draw by default (its focus is OpenAI), as the record stands now
+    not_drawn = _funding_sources_not_drawn_by(
+        funding.peer_rows("OpenAI", since=funding.SINCE, peers=funding.PEERS, counting=funding.Counting()))
+    not_counted = _funding_sources_not_drawn_by(ledger.ledger_flows(),
+                                                funding.status_pieces(funding.funding_focus("OpenAI")))
     for key, old in before.items():
         sidecar = json.loads((full_run.data / f"{key}.meta.json").read_text())
         sources = {source.get("source_id") or source.get("url") for source in sidecar["sources"]}
@@ -104,18 +110,6 @@ PEER_OUTPUTS = {"figures/02-funding/compute-tied-share", "figures/02-funding/cum
                 "figures/02-funding/valuations", "tables/02-funding/lab-comparison"}
 
 
-def _sources_the_peer_outputs_do_not_draw() -> set[str]:
-    """Sources of funding rows that 02-funding's peer outputs do not draw as the record stands now (rows of labs
-    outside the default focus's peers, rows below the sourcing bar, totals drawn as their parts): every source the
-    record cites for funding, less those of the rows the notebook's peer view returns."""
-    from workbench import datasets
-    from workbench.views import funding
-
-    drawn = funding.peer_rows("OpenAI", since=funding.SINCE, peers=funding.PEERS, counting=funding.Counting())
-    cited = set(datasets.load("funding_events")["source_ids"].explode().drop_nulls())
-    return cited - set(drawn["source_ids"].explode().drop_nulls())
-
-
 #: outputs that count only money meeting the sourcing bar by default (the deal ledger, money by status): a row that
 #: falls below the bar leaves them, and the sources that only it cites there leave with it
 COUNTED_OUTPUTS = {"figures/02-funding/deal-flows", "tables/02-funding/deal-ledger",
@@ -123,14 +117,12 @@ COUNTED_OUTPUTS = {"figures/02-funding/deal-flows", "tables/02-funding/deal-ledg
                    "tables/02-funding/money-by-status"}
 
 
-def _sources_the_counted_outputs_do_not_draw() -> set[str]:
-    """Sources the record cites for funding, less those of the money the ledger and 02-funding's status view (its
-    default focus, OpenAI) draw by default."""
+def _funding_sources_not_drawn_by(*drawn: pl.DataFrame) -> set[str]:
+    """Sources the record cites for funding, less those of the rows a view returned (rows of labs outside the
+    peers, rows below the sourcing bar, totals drawn as their parts, secondary sales are not drawn)."""
     from workbench import datasets
-    from workbench.views import funding, ledger
 
     cited = set(datasets.load("funding_events")["source_ids"].explode().drop_nulls())
-    drawn = [ledger.ledger_flows(), funding.status_pieces(funding.funding_focus("OpenAI"))]
     return cited - set().union(*(set(frame["source_ids"].explode().drop_nulls()) for frame in drawn))
 
 
