@@ -166,15 +166,15 @@ def test_executed_notebooks_keep_no_clock_times_memory_addresses_or_random_widge
 
     from workbench.runner import reproducible
 
-    def notebook(ids: tuple[str, str], started: str) -> str:
+    def notebook(ids: tuple[str, str], started: str) -> dict:
         view, child = ids
-        return json.dumps({
+        return {
             "metadata": {"papermill": {"start_time": started, "parameters": {}},
                          "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {
                              view: {"state": {"children": [f"IPY_MODEL_{child}"]}}, child: {"state": {}}}}}},
             "cells": [{"metadata": {"execution": {"iopub.execute_input": started}, "papermill": {"duration": 1.5}},
                        "outputs": [{"data": {"application/vnd.jupyter.widget-view+json": {"model_id": view},
-                                             "text/plain": "<Explorer object at 0x7f00deadbeef>"}}]}]})
+                                             "text/plain": "<Explorer object at 0x7f00deadbeef>"}}]}]}
 
     first = reproducible(notebook(("a" * 32, "b" * 32), "2026-12-07T07:00:00Z"))
     second = reproducible(notebook(("c" * 32, "d" * 32), "2026-12-08T09:30:00Z"))
@@ -189,10 +189,10 @@ def test_prints_cut_at_different_moments_give_the_same_executed_notebook() -> No
 
     from workbench.runner import reproducible
 
-    def cut(*pieces: str) -> str:
-        return json.dumps({"metadata": {}, "cells": [{"metadata": {}, "outputs": [
+    def cut(*pieces: str) -> dict:
+        return {"metadata": {}, "cells": [{"metadata": {}, "outputs": [
             *({"output_type": "stream", "name": "stdout", "text": piece} for piece in pieces),
-            {"output_type": "stream", "name": "stderr", "text": "warning\n"}]}]})
+            {"output_type": "stream", "name": "stderr", "text": "warning\n"}]}]}
 
     once, twice = reproducible(cut("a\nb\nc\n")), reproducible(cut("a\n", "b\nc\n"))
     assert once == twice
@@ -296,12 +296,12 @@ def test_a_task_s_follow_up_frees_its_place_and_ends_the_task() -> None:
 
 
 def test_the_zygote_preloads_workbench_libraries_only_for_notebooks_that_import_them(notebooks: Path) -> None:
-    from workbench.run_control.kernels import KERNEL_MODULES, NOTEBOOK_LIBRARIES, preload_for
+    from workbench.run_control.kernels import KERNEL_MODULES, NOTEBOOK_LIBRARIES, NOTEBOOK_WARM_UP, preload_for
 
     bare = _notebook(notebooks, "00-bare", "x = 1", "%time y = 2")
     using = _notebook(notebooks, "01-using", "%matplotlib inline", "from workbench.views import article")
     assert preload_for([bare]) == list(KERNEL_MODULES)
-    assert preload_for([bare, using]) == [*KERNEL_MODULES, *NOTEBOOK_LIBRARIES]
+    assert preload_for([bare, using]) == [*KERNEL_MODULES, *NOTEBOOK_LIBRARIES, *NOTEBOOK_WARM_UP]
     broken = notebooks / "02-broken.ipynb"
     broken.write_text("not a notebook")
     assert preload_for([broken]) == list(KERNEL_MODULES)
@@ -366,16 +366,18 @@ def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebook
     path = _notebook(notebooks, "00-seen", "import gc, json, os, sys\n"
                      f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, "
                      f"'polars': 'polars' in sys.modules, 'cwd': os.getcwd(), "
-                     f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK'), 'frozen': gc.get_freeze_count() > 0}}, "
+                     f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK'), 'frozen': gc.get_freeze_count() > 0, "
+                     f"'registry_parsed': sys.modules['workbench.datasets.registry']._read.cache_info().currsize}}, "
                      f"open({str(seen)!r}, 'w'))",
                      "import altair")
     with RunKernels([path]) as kernels:
         kernels.execute(path, {}, {"WORKBENCH_NOTEBOOK": "00-seen"})
         zygote = kernels._zygote._process.pid
     found = json.loads(seen.read_text())
-    # frozen: what the zygote imported is out of the kernel's collections (IPython's exit runs a full one)
+    # frozen: what the zygote imported is out of the kernel's collections (IPython's exit runs a full one);
+    # registry_parsed: the zygote's warm-up parsed the dataset registry, so the kernel does not
     assert found == {"ppid": zygote, "altair": True, "polars": True, "cwd": str(notebooks), "notebook": "00-seen",
-                     "frozen": True}
+                     "frozen": True, "registry_parsed": 1}
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ WORKBENCH_ROOT, WORKBENCH_SEEDS_DIR, WORKBENCH_NOTEBOOKS_DIR, WORKBENCH_DATA_DIR
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -22,7 +23,14 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 def _from_env(variable: str) -> Path | None:
     value = os.environ.get(variable, "").strip()
-    return Path(value).expanduser().resolve() if value else None
+    return _resolved(value, os.getcwd()) if value else None
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(value: str, working_dir: str) -> Path:
+    """A folder named in the environment, resolved once per value (and working folder, against which a relative
+    one resolves): a notebook asks for data_dir() thousands of times, and each resolve walks the file system."""
+    return (Path(working_dir) / Path(value).expanduser()).resolve()
 
 
 def root() -> Path:

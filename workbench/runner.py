@@ -21,7 +21,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,9 @@ from workbench.run_control.kernels import uses_workbench
 from workbench.vega_bundle import keep_jupyter_chart_bundle
 
 __all__ = [
-    "EXIT_NOTEBOOK_FAILED", "NotebookFailed", "NotebookResult", "add_parser", "available_notebooks", "check_parameters",
-    "declared_parameters", "output_set", "parse_parameters", "reproducible", "resolve_notebooks", "run_notebook",
-    "run_notebooks",
+    "EXIT_NOTEBOOK_FAILED", "NotebookFailed", "NotebookResult", "add_parser", "as_written", "available_notebooks",
+    "check_parameters", "declared_parameters", "output_set", "parse_parameters", "reproducible", "resolve_notebooks",
+    "run_notebook", "run_notebooks",
 ]
 
 EXIT_NOTEBOOK_FAILED = 1
@@ -276,7 +276,6 @@ def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | 
               data_dir: Path | None) -> FollowUp[NotebookResult]:
     """Execute the notebook; what is left (its executed copy and HTML report) is the follow-up, which `workbench
     run` writes while the next notebook's kernel starts."""
-    import nbformat
     from papermill.exceptions import PapermillExecutionError
 
     from workbench.atomic_write import write_files_atomically
@@ -305,7 +304,7 @@ def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | 
     def reported() -> NotebookResult:
         from workbench.reports import write_index, write_report
 
-        write_files_atomically({executed: reproducible(nbformat.writes(result)).encode("utf-8")})
+        write_files_atomically({executed: reproducible(as_written(result)).encode("utf-8")})
         report = write_report(executed, report_path)
         if data_dir != root:
             write_index(data_dir)
@@ -317,12 +316,20 @@ def _executed(notebook: Path, parameters: dict[str, Any], kernels: RunKernels | 
 _CLOCK_KEYS = ("start_time", "end_time", "duration")
 
 
-def reproducible(text: str) -> str:
-    """An executed notebook without what changes between identical runs: papermill's clock times, the cells'
-    execution timestamps, memory addresses in object reprs, and widget model ids (random per run), renumbered in
-    the order the cells show them and then as they refer to each other. Two runs of the same inputs then write the
-    same notebook, and reports built from it are the same too."""
-    notebook = json.loads(text)
+def as_written(notebook: Any) -> dict:
+    """The executed notebook as nbformat writes it to a file (multi-line text as lists of lines, transient fields
+    dropped), changed in place: the runner writes it once, through `reproducible`, without a serialise-and-parse
+    round trip or a second validation (papermill validated it)."""
+    from nbformat.v4.rwbase import split_lines, strip_transient
+
+    return strip_transient(split_lines(notebook))
+
+
+def reproducible(notebook: dict) -> str:
+    """An executed notebook (as `as_written` gives it) as JSON without what changes between identical runs:
+    papermill's clock times, the cells' execution timestamps, memory addresses in object reprs, and widget model ids
+    (random per run), renumbered in the order the cells show them and then as they refer to each other. Two runs of
+    the same inputs then write the same notebook, and reports built from it are the same too."""
     for cell in notebook.get("cells", []):
         if "outputs" in cell:
             cell["outputs"] = _coalesced(cell["outputs"])
@@ -332,11 +339,31 @@ def reproducible(text: str) -> str:
         if isinstance(timing, dict):
             for key in _CLOCK_KEYS:
                 timing.pop(key, None)
-    text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-    text = re.sub(r" object at 0x[0-9a-f]+>", " object>", text)
     renumbered = {model_id: f"{number:032x}" for number, model_id in enumerate(_widget_order(notebook), start=1)}
-    text = re.sub(r"[0-9a-f]{32}", lambda match: renumbered.get(match.group(0), match.group(0)), text)
-    return json.dumps(json.loads(text), indent=1, ensure_ascii=False, sort_keys=True) + "\n"  # keys in the new order
+
+    def steady(text: str) -> str:
+        if " object at 0x" in text:
+            text = _OBJECT_ADDRESS.sub(" object>", text)
+        if len(text) >= 32:
+            text = _HEX_ID.sub(lambda match: renumbered.get(match.group(0), match.group(0)), text)
+        return text
+
+    return json.dumps(_with_strings(notebook, steady), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+_OBJECT_ADDRESS = re.compile(r" object at 0x[0-9a-f]+>")
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _with_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` (parsed JSON) with `change` applied to every string in it, dictionary keys included."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {change(key): _with_strings(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_strings(item, change) for item in value]
+    return value
 
 
 def _coalesced(outputs: list[dict]) -> list[dict]:

@@ -30,8 +30,8 @@ from typing import Any
 
 from workbench.run_control.processes import wait_or_kill
 
-__all__ = ["KERNEL_MODULE", "KERNEL_MODULES", "NOTEBOOK_LIBRARIES", "SHUTDOWN_WAIT_SECONDS", "ForkedKernel",
-           "KernelZygote", "compile_workbench", "kernel_manager_class", "preload_for", "uses_workbench"]
+__all__ = ["KERNEL_MODULE", "KERNEL_MODULES", "NOTEBOOK_LIBRARIES", "NOTEBOOK_WARM_UP", "SHUTDOWN_WAIT_SECONDS",
+           "ForkedKernel", "KernelZygote", "compile_workbench", "kernel_manager_class", "preload_for", "uses_workbench"]
 
 KERNEL_MODULE = "ipykernel_launcher"
 #: What every kernel imports before it can answer (its debugger too, which each kernel loads as it starts): forked
@@ -46,6 +46,9 @@ NOTEBOOK_LIBRARIES = ("workbench", "altair", "jsonschema", "ipywidgets", "anywid
                       "polars", "narwhals._polars.dataframe", "narwhals._polars.namespace",
                       *(f"workbench.{name}" for name in ("notebook_setup", "outputs", "charts", "tables", "widgets",
                                                          "views.common", "datasets.curated", "corpus", "analysis")))
+#: What every kernel that loads a dataset would compute first, computed once in the zygote (`module:function`):
+#: the typed registry, parsed from TOML (its cache re-reads the file if it changed since).
+NOTEBOOK_WARM_UP = ("workbench.datasets.registry:read",)
 _ZYGOTE = Path(__file__).with_name("zygote.py")
 _READY_TIMEOUT = 60.0
 #: How long a kernel asked to shut down may take before it is sent SIGTERM (half) and SIGKILL (the rest)
@@ -57,7 +60,7 @@ _LAUNCH_KEYWORDS = {"env", "cwd", "kernel_id", "extra_arguments"}
 def preload_for(notebooks: Iterable[Path]) -> list[str]:
     """The modules to import ahead for these notebooks: the kernel's, and workbench's libraries when one of them
     imports workbench (or one of those libraries). Notebooks emptied of their imports get the bare kernel."""
-    return [*KERNEL_MODULES, *(NOTEBOOK_LIBRARIES if uses_workbench(notebooks) else ())]
+    return [*KERNEL_MODULES, *((*NOTEBOOK_LIBRARIES, *NOTEBOOK_WARM_UP) if uses_workbench(notebooks) else ())]
 
 
 def compile_workbench() -> None:

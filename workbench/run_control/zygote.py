@@ -41,7 +41,9 @@ __all__ = ["main"]
 
 
 def main(argv: list[str]) -> int:
-    """`zygote.py FD MODULE [PRELOAD...]`: serve kernel launches of `python -m MODULE` on socket FD."""
+    """`zygote.py FD MODULE [PRELOAD...]`: serve kernel launches of `python -m MODULE` on socket FD. A PRELOAD is a
+    module to import, or `module:function` to import and call without arguments: a pure computation every kernel
+    would otherwise repeat first (its result cached in the module), which must start no thread."""
     channel = socket.socket(fileno=int(argv[0]))
     module, preload = argv[1], argv[2:]
     del sys.path[0]  # this script's folder: modules resolve as in `python -m`, without it
@@ -51,8 +53,11 @@ def main(argv: list[str]) -> int:
     # usual way sends that line to its notebook's front end, the zygote would print it to the run's terminal
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in preload:
+        module_name, _, warm = name.partition(":")
         try:
-            importlib.import_module(name)
+            imported = importlib.import_module(module_name)
+            if warm:
+                getattr(imported, warm)()
         except Exception:  # a library missing or broken here fails (and is reported) in the notebook that uses it
             continue
     # What was imported lives as long as each kernel: moved out of the collector's sight, so that no collection in a
