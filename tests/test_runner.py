@@ -367,6 +367,7 @@ def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebook
                      f"json.dump({{'ppid': os.getppid(), 'altair': 'altair' in sys.modules, "
                      f"'polars': 'polars' in sys.modules, 'cwd': os.getcwd(), "
                      f"'notebook': os.environ.get('WORKBENCH_NOTEBOOK'), 'frozen': gc.get_freeze_count() > 0, "
+                     f"'collecting': gc.isenabled(), "
                      f"'registry_parsed': sys.modules['workbench.datasets.registry']._read.cache_info().currsize}}, "
                      f"open({str(seen)!r}, 'w'))",
                      "import altair")
@@ -374,10 +375,11 @@ def test_a_kernel_is_forked_from_the_zygote_that_imported_its_libraries(notebook
         kernels.execute(path, {}, {"WORKBENCH_NOTEBOOK": "00-seen"})
         zygote = kernels._zygote._process.pid
     found = json.loads(seen.read_text())
-    # frozen: what the zygote imported is out of the kernel's collections (IPython's exit runs a full one);
-    # registry_parsed: the zygote's warm-up parsed the dataset registry, so the kernel does not
+    # frozen: what the zygote imported is out of the kernel's collections (IPython's exit runs a full one), and the
+    # kernel collects its own garbage (the zygote imports with the collector off); registry_parsed: the zygote's
+    # warm-up parsed the dataset registry, so the kernel does not
     assert found == {"ppid": zygote, "altair": True, "polars": True, "cwd": str(notebooks), "notebook": "00-seen",
-                     "frozen": True, "registry_parsed": 1}
+                     "frozen": True, "collecting": True, "registry_parsed": 1}
 
 
 @pytest.mark.slow
