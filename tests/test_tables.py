@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import polars as pl
+import pytest
 
 from workbench import datasets, tables
 
@@ -60,3 +61,23 @@ def test_the_record_can_be_explored_with_a_search_box_and_sources_as_text() -> N
     assert "search" in str(widget._dt_args["layout"]) and "itables-dtype" not in widget._dt_args["table_html"]
     assert "SoftBank" in widget._dt_args["data_json"] and "src-" not in widget._dt_args["data_json"]
     assert "](http" not in widget._dt_args["data_json"]  # publishers as plain text: the widget draws no links
+
+
+def test_a_table_is_formatted_once_and_read_back_until_its_cells_change(tmp_path, monkeypatch) -> None:
+    # the notebook's HTML of a table is kept with the drawings: the same cells give the same bytes without
+    # great_tables, and any change of a cell (or of the row count the note states) formats afresh
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_FIGURE_CACHE", "on")
+    frame = pl.DataFrame({"amount_usd": [1e9, 2.5e10, None], "verdict": ["consistent", "partly", None]})
+    first = tables.table_html(frame)
+    assert first == tables.display_table(frame).as_raw_html()
+    assert len(list((tmp_path / "figures" / "html").iterdir())) == 1
+    monkeypatch.setattr(tables, "_formatted", lambda *args, **kwargs: pytest.fail("formatted again"))
+    assert tables.table_html(frame) == first
+    monkeypatch.undo()
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_FIGURE_CACHE", "on")
+    changed = frame.with_columns(pl.col("amount_usd").fill_null(3e9))
+    assert tables.table_html(changed) == tables.display_table(changed).as_raw_html() != first
+    longer = pl.concat([frame] * 20)  # 60 rows: the first 40 are shown, the note says 60
+    assert "the first 40 of 60 rows" in tables.table_html(longer)

@@ -42,9 +42,14 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 def display_table(frame: pl.DataFrame, *, title: str | None = None, note: str | None = None,
                   max_rows: int = MAX_ROWS) -> Any:
     """`frame` as a great_tables GT, formatted for people (see the module docstring)."""
+    return _formatted(_cells_for_display(frame.head(max_rows)), frame.height, title=title, note=note,
+                      max_rows=max_rows)
+
+
+def _formatted(shown: pl.DataFrame, rows_in_all: int, *, title: str | None, note: str | None, max_rows: int) -> Any:
+    """The GT of the cells `display_table` shows (`rows_in_all`: the frame's height, for the note under it)."""
     from great_tables import GT, loc, style
 
-    shown = _cells_for_display(frame.head(max_rows))
     # great_tables draws a random id per table; one derived from the cells keeps two identical runs identical
     table = GT(shown, id="t" + hashlib.sha1(shown.write_csv().encode("utf-8")).hexdigest()[:12])
     table = table.sub_missing(missing_text="–")
@@ -72,8 +77,8 @@ def display_table(frame: pl.DataFrame, *, title: str | None = None, note: str | 
         table = table.cols_width(cases={c: "320px" for c in wide})
     if title:
         table = table.tab_header(title=title)
-    rows = f"{frame.height} row{'s' * (frame.height != 1)}"
-    shown_note = rows if frame.height <= max_rows else f"the first {max_rows} of {frame.height} rows"
+    rows = f"{rows_in_all} row{'s' * (rows_in_all != 1)}"
+    shown_note = rows if rows_in_all <= max_rows else f"the first {max_rows} of {rows_in_all} rows"
     table = table.tab_source_note(f"{shown_note}." + (f" {note}" if note else ""))
     return table.tab_options(table_font_size="12px", column_labels_font_weight="bold", data_row_padding="3px")
 
@@ -92,8 +97,28 @@ def explore(frame: pl.DataFrame, *, caption: str | None = None, page_length: int
 
 
 def table_html(frame: pl.DataFrame) -> str:
-    """The HTML a notebook shows for `frame` (registered by `install`)."""
-    return display_table(frame).as_raw_html()
+    """The HTML a notebook shows for `frame` (registered by `install`). great_tables formats cell by cell in Python,
+    a few hundredths of a second a table; the HTML is a pure function of the cells shown and of the code that
+    formats them, so it is kept with the drawings (`figure_cache`) and a table that did not change is read back."""
+    from workbench.outputs.figure_cache import kept
+
+    shown = _cells_for_display(frame.head(MAX_ROWS))
+    key = "\0".join([_formatting_code(), repr(shown.schema), str(frame.height), shown.write_csv()]).encode("utf-8")
+    drawn = kept("html", key, lambda: _formatted(shown, frame.height, title=None, note=None, max_rows=MAX_ROWS)
+                 .as_raw_html().encode("utf-8"))
+    return drawn.decode("utf-8")
+
+
+@functools.cache
+def _formatting_code() -> str:
+    """What formats a table, for the cache key: great_tables' version and the source of this module and the theme."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from workbench.charts import theme
+    from workbench.hashing import sha256_of
+
+    return "\0".join([version("great_tables"), sha256_of(Path(__file__)), sha256_of(Path(theme.__file__))])
 
 
 def install(ipython: Any) -> None:
