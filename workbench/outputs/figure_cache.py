@@ -12,7 +12,8 @@ source of `rendering.py` (which renames the SVG's ids), for reports the versions
 renders with and the source of `reports.py`, for tables great_tables' version and the source of `tables.py` and of
 the theme (great_tables formats cell by cell in Python, a few hundredths of a second per table); any change to one
 of those draws afresh. Files are written with `atomic_write`, so a reader finds a whole file or none; a cache that
-cannot be read or written is skipped and the drawing is made as if there were none. The KEEP most recently used drawings of each kind are kept.
+cannot be read or written is skipped and the drawing is made as if there were none. The KEEP most recently used
+drawings of each kind are kept.
 
 Text is drawn with the fonts of the machine: after installing or removing fonts, delete data/.cache/figures.
 `WORKBENCH_FIGURE_CACHE=off` turns the cache off.
