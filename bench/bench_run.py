@@ -10,7 +10,7 @@ measured is the one a researcher sees on the second and later `make run`: into t
 (corpus partitions already analysed are skipped), charts that did not change read back from the drawings the first
 kept (data/.cache/figures), articles that were analysed read back (data/.cache/analyses), and reports of unchanged
 notebooks too. One untimed run of each first makes sure of that (a checkout whose code changed keys the caches
-afresh). Full and floor then alternate, five times each, and the medians are kept, so that a burst of other work
+afresh). Full and floor then alternate, seven times each, and the medians are kept, so that a burst of other work
 on the machine weighs on both alike (a kernel that hangs on exit costs either half a second at random: see
 docs/architecture.md). One more full run with the drawing cache off
 (`make_run_drawing_everything_seconds`) says what a run costs when every chart and report is drawn (a first run,
@@ -31,7 +31,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 2.0
-ROUNDS = 5
+ROUNDS = 7
 
 
 def run() -> dict:
