@@ -71,7 +71,7 @@ def test_a_table_is_formatted_once_and_read_back_until_its_cells_change(tmp_path
     frame = pl.DataFrame({"amount_usd": [1e9, 2.5e10, None], "verdict": ["consistent", "partly", None]})
     first = tables.table_html(frame)
     assert first == tables.display_table(frame).as_raw_html()
-    assert len(list((tmp_path / "figures" / "html").iterdir())) == 1
+    assert len(list((tmp_path / "figures" / "table").iterdir())) == 1
     monkeypatch.setattr(tables, "_formatted", lambda *args, **kwargs: pytest.fail("formatted again"))
     assert tables.table_html(frame) == first
     monkeypatch.undo()

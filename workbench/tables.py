@@ -104,7 +104,7 @@ def table_html(frame: pl.DataFrame) -> str:
 
     shown = _cells_for_display(frame.head(MAX_ROWS))
     key = "\0".join([_formatting_code(), repr(shown.schema), str(frame.height), shown.write_csv()]).encode("utf-8")
-    drawn = kept("html", key, lambda: _formatted(shown, frame.height, title=None, note=None, max_rows=MAX_ROWS)
+    drawn = kept("table", key, lambda: _formatted(shown, frame.height, title=None, note=None, max_rows=MAX_ROWS)
                  .as_raw_html().encode("utf-8"))
     return drawn.decode("utf-8")
 
