@@ -184,6 +184,27 @@ def test_executed_notebooks_keep_no_clock_times_memory_addresses_or_random_widge
         "model_id"] == f"{1:032x}"
 
 
+def test_an_executed_notebook_is_written_as_nbformat_writes_it() -> None:
+    # as_written takes nbformat's own steps (lines split, transient fields dropped) instead of a serialise-and-parse
+    # round trip: on a notebook with nothing volatile, the file is nbformat's, whatever nbformat's version does
+    import copy
+    import json
+
+    import nbformat
+
+    from workbench.runner import as_written, reproducible
+
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                  "language": "python"}})
+    cell = nbformat.v4.new_code_cell("x = 1\nprint(x)\n", execution_count=1)
+    cell.metadata["trusted"] = True
+    shown = {"text/plain": "a\nb", "text/html": "<p>a</p>\n<p>b</p>", "application/json": {"k": ["v", 1]}}
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n2\n"),
+                    nbformat.v4.new_output("display_data", data=shown)]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Title\ntext"), cell]
+    assert json.loads(reproducible(as_written(copy.deepcopy(notebook)))) == json.loads(nbformat.writes(notebook))
+
+
 def test_prints_cut_at_different_moments_give_the_same_executed_notebook() -> None:
     import json
 

@@ -22,15 +22,18 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _from_env(variable: str) -> Path | None:
-    value = os.environ.get(variable, "").strip()
-    return _resolved(value, os.getcwd()) if value else None
+    value = os.path.expanduser(os.environ.get(variable, "").strip())
+    if not value:
+        return None
+    return _resolved(value, "" if os.path.isabs(value) else os.getcwd())
 
 
 @functools.lru_cache(maxsize=16)
 def _resolved(value: str, working_dir: str) -> Path:
-    """A folder named in the environment, resolved once per value (and working folder, against which a relative
-    one resolves): a notebook asks for data_dir() thousands of times, and each resolve walks the file system."""
-    return (Path(working_dir) / Path(value).expanduser()).resolve()
+    """A folder named in the environment, resolved once per value and working folder (against which a relative one
+    resolves): a notebook asks for data_dir() thousands of times, and each resolve walks the file system. A symbolic
+    link on the way is followed once per process: pointed elsewhere later, it is seen by the next process."""
+    return (Path(working_dir) / value).resolve()
 
 
 def root() -> Path:

@@ -348,7 +348,15 @@ def reproducible(notebook: dict) -> str:
             text = _HEX_ID.sub(lambda match: renumbered.get(match.group(0), match.group(0)), text)
         return text
 
-    return json.dumps(_with_strings(notebook, steady), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(_with_strings(notebook, steady), indent=1, ensure_ascii=False, sort_keys=True,
+                      default=_bytes_as_text) + "\n"
+
+
+def _bytes_as_text(value: Any) -> str:
+    """Bytes in an output, written as nbformat writes them (its BytesEncoder: base64 text decoded as ASCII)."""
+    if isinstance(value, bytes):
+        return value.decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 _OBJECT_ADDRESS = re.compile(r" object at 0x[0-9a-f]+>")
@@ -360,8 +368,9 @@ def _with_strings(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return change(value)
     if isinstance(value, dict):
-        return {change(key): _with_strings(item, change) for key, item in value.items()}
-    if isinstance(value, list):
+        return {change(key) if isinstance(key, str) else key: _with_strings(item, change)
+                for key, item in value.items()}
+    if isinstance(value, list | tuple):
         return [_with_strings(item, change) for item in value]
     return value
 

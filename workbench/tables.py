@@ -19,6 +19,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -98,27 +100,38 @@ def explore(frame: pl.DataFrame, *, caption: str | None = None, page_length: int
 
 def table_html(frame: pl.DataFrame) -> str:
     """The HTML a notebook shows for `frame` (registered by `install`). great_tables formats cell by cell in Python,
-    a few hundredths of a second a table; the HTML is a pure function of the cells shown and of the code that
-    formats them, so it is kept with the drawings (`figure_cache`) and a table that did not change is read back."""
+    a few hundredths of a second a table; the HTML is a function of the cells shown and of the code and libraries
+    that format them (`_FORMATTING_CODE`), so it is kept with the drawings (`figure_cache`) under a key made of
+    both, and a table that did not change is read back."""
     from workbench.outputs.figure_cache import kept
 
     shown = _cells_for_display(frame.head(MAX_ROWS))
-    key = "\0".join([_formatting_code(), repr(shown.schema), str(frame.height), shown.write_csv()]).encode("utf-8")
+    key = "\0".join([_FORMATTING_CODE, repr(shown.schema), str(frame.height), shown.write_csv()]).encode("utf-8")
     drawn = kept("table", key, lambda: _formatted(shown, frame.height, title=None, note=None, max_rows=MAX_ROWS)
                  .as_raw_html().encode("utf-8"))
     return drawn.decode("utf-8")
 
 
-@functools.cache
 def _formatting_code() -> str:
-    """What formats a table, for the cache key: great_tables' version and the source of this module and the theme."""
-    from importlib.metadata import version
-    from pathlib import Path
+    """What formats a table, for the cache key: Python's version, great_tables' and those of the libraries it renders
+    cells with (markdown, HTML, locale data, icons) and reads frames with, and the source of this module and the
+    theme. Worked out on import, so that a kernel never keeps HTML drawn by code older than the key says."""
+    from importlib.metadata import PackageNotFoundError, version
 
     from workbench.charts import theme
     from workbench.hashing import sha256_of
 
-    return "\0".join([version("great_tables"), sha256_of(Path(__file__)), sha256_of(Path(theme.__file__))])
+    def installed(distribution: str) -> str:
+        try:
+            return f"{distribution} {version(distribution)}"
+        except PackageNotFoundError:
+            return f"{distribution} absent"
+
+    libraries = [installed(name) for name in ("great_tables", "multimark", "htmltools", "Babel", "faicons", "polars")]
+    return "\0".join([sys.version, *libraries, sha256_of(Path(__file__)), sha256_of(Path(theme.__file__))])
+
+
+_FORMATTING_CODE = _formatting_code()
 
 
 def install(ipython: Any) -> None:
