@@ -200,3 +200,17 @@ def test_list_and_struct_columns_are_flattened_for_csv_and_kept_typed_in_parquet
     assert (data_dir / "tables/nb/nested.csv").read_text() == (
         'id,source_ids,extra\n1,src-a; src-b,"{""k"":1}"\n2,"","{""k"":2}"\n')
     assert pl.read_parquet(data_dir / "tables/nb/nested.parquet").equals(frame)
+
+
+def test_a_cache_key_of_code_changes_with_a_source_file_and_with_a_package_installed_or_not(tmp_path: Path) -> None:
+    # the drawing caches (tables, reports) are keyed on what made a result: editing the code or installing a library
+    # must give another key, or an old drawing would be read back
+    from workbench.hashing import code_key
+
+    source = tmp_path / "formatting.py"
+    source.write_text("A = 1\n")
+    before = code_key([source], ["polars"])
+    assert code_key([source], ["polars"]) == before
+    source.write_text("A = 2\n")
+    assert code_key([source], ["polars"]) != before
+    assert code_key([source], ["polars", "no-such-package-here"]) != code_key([source], ["polars"])

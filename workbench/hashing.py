@@ -1,11 +1,14 @@
-"""The one sha256 helper: files are hashed in 1 MiB blocks, so a large download never sits in memory whole."""
+"""The one sha256 helper: files are hashed in 1 MiB blocks, so a large download never sits in memory whole; and the
+key of what made a cached result (the code and the libraries behind it)."""
 
 from __future__ import annotations
 
 import hashlib
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["BLOCK", "sha256_and_size", "sha256_of"]
+__all__ = ["BLOCK", "code_key", "sha256_and_size", "sha256_of"]
 
 BLOCK = 1 << 20
 
@@ -23,3 +26,19 @@ def sha256_and_size(path: Path) -> tuple[str, int]:
             digest.update(block)
             size += len(block)
     return digest.hexdigest(), size
+
+
+def code_key(sources: Iterable[Path], packages: Iterable[str]) -> bytes:
+    """What makes a cached result besides its input, as bytes for its cache key: Python's version, the installed
+    version of each package (from its metadata, so nothing is imported; 'missing' when it is not installed) and the
+    sha256 of each source file. Any change to one of them makes the result afresh."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for package in packages:
+        try:
+            versions.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package} missing")
+    files = [sha256_of(Path(source)) for source in sources]
+    return "\0".join([sys.version, *versions, *files, ""]).encode()

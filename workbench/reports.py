@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -76,17 +75,9 @@ def _exporter() -> Any:
 def _report_code() -> bytes:
     """What makes a report besides the notebook: this module and the versions of nbconvert and what it renders with
     (read from the installed metadata, so that a report read back from the cache never imports nbconvert)."""
-    from importlib.metadata import PackageNotFoundError, version
+    from workbench.hashing import code_key
 
-    from workbench.hashing import sha256_of
-
-    versions = []
-    for package in _RENDERED_WITH:
-        try:
-            versions.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            versions.append(f"{package} missing")
-    return f"report\0{sys.version}\0{sha256_of(Path(__file__))}\0{';'.join(versions)}\0".encode()
+    return b"report\0" + code_key([Path(__file__)], _RENDERED_WITH)
 
 
 def write_index(data_dir: Path) -> Path:

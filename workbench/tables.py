@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from workbench.charts import theme
 from workbench.charts.theme import VERDICT_TINTS
+from workbench.hashing import code_key
 
 __all__ = ["MAX_ROWS", "MAX_SCROLLED_ROWS", "display_table", "explore", "install", "table_html"]
 
@@ -106,32 +107,17 @@ def table_html(frame: pl.DataFrame) -> str:
     from workbench.outputs.figure_cache import kept
 
     shown = _cells_for_display(frame.head(MAX_ROWS))
-    key = "\0".join([_FORMATTING_CODE, repr(shown.schema), str(frame.height), shown.write_csv()]).encode("utf-8")
+    key = _FORMATTING_CODE + "\0".join([repr(shown.schema), str(frame.height), shown.write_csv()]).encode("utf-8")
     drawn = kept("table", key, lambda: _formatted(shown, frame.height, title=None, note=None, max_rows=MAX_ROWS)
                  .as_raw_html().encode("utf-8"))
     return drawn.decode("utf-8")
 
 
-def _formatting_code() -> str:
-    """What formats a table, for the cache key: Python's version, great_tables' and those of the libraries it renders
-    cells with (markdown, HTML, locale data, icons) and reads frames with, and the source of this module and the
-    theme. Worked out on import, so that a kernel never keeps HTML drawn by code older than the key says."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from workbench.charts import theme
-    from workbench.hashing import sha256_of
-
-    def installed(distribution: str) -> str:
-        try:
-            return f"{distribution} {version(distribution)}"
-        except PackageNotFoundError:
-            return f"{distribution} absent"
-
-    libraries = [installed(name) for name in ("great_tables", "multimark", "htmltools", "Babel", "faicons", "polars")]
-    return "\0".join([sys.version, *libraries, sha256_of(Path(__file__)), sha256_of(Path(theme.__file__))])
-
-
-_FORMATTING_CODE = _formatting_code()
+#: What formats a table, for the table cache's key: great_tables and the libraries it renders cells with (markdown,
+#: HTML, locale data, icons) and reads frames with, and the source of this module and the theme. Worked out on import,
+#: so that a kernel never keeps HTML drawn by code older than the key says.
+_FORMATTING_CODE = code_key([Path(__file__), Path(theme.__file__)],
+                            ("great_tables", "multimark", "htmltools", "Babel", "faicons", "polars"))
 
 
 def install(ipython: Any) -> None:

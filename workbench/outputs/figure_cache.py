@@ -1,19 +1,19 @@
 """A disk cache of drawings, shared by every process of every run: a spec's SVG, an SVG's PNG, a notebook's report,
 a table's HTML.
 
-Drawing is most of what a run's notebooks spend that is not reading and computing: Vega draws each chart's SVG
-(in the run's render service) and resvg rasterises that SVG at twice its size into the PNG, together about a fifth
-of a second of CPU per chart; nbconvert renders each executed notebook as an HTML report (Jinja, then a pass of
+Drawing is most of what a run's notebooks spend that is not reading and computing: Vega draws each chart's SVG (in
+the run's render service) and resvg rasterises that SVG at twice its size into the PNG, together about a fifth of a
+second of CPU per chart; nbconvert renders each executed notebook as an HTML report (Jinja, then a pass of
 BeautifulSoup's pure-Python parser over the whole page), a tenth to a quarter of a second each. All are pure
-functions of their input and of the code that draws them, so a second `make run` whose charts and notebooks did
-not change draws none of them again. Each drawing is kept under the cache folder (data/.cache/figures/<kind>/),
-named by a digest of its input and of what draws it: for charts the versions of vl-convert and Python and the
-source of `rendering.py` (which renames the SVG's ids), for reports the versions of nbconvert and the libraries it
-renders with and the source of `reports.py`, for tables great_tables' version and the source of `tables.py` and of
-the theme (great_tables formats cell by cell in Python, a few hundredths of a second per table); any change to one
-of those draws afresh. Files are written with `atomic_write`, so a reader finds a whole file or none; a cache that
-cannot be read or written is skipped and the drawing is made as if there were none. The KEEP most recently used
-drawings of each kind are kept.
+functions of their input and of the code that draws them, so a second `make run` whose charts and notebooks did not
+change draws none of them again. Each drawing is kept under the cache folder (data/.cache/figures/<kind>/), named by
+a digest of its input and of what draws it: for charts the versions of vl-convert and Python and the source of
+`rendering.py` (which renames the SVG's ids), for reports the versions of nbconvert and the libraries it renders
+with and the source of `reports.py`, for tables Python's version, great_tables' and those of the libraries it
+renders with, and the source of `tables.py` and of the theme (great_tables formats cell by cell in Python, a few
+hundredths of a second per table); any change to one of those draws afresh (`hashing.code_key`). Files are written
+with `atomic_write`, so a reader finds a whole file or none; a cache that cannot be read or written is skipped and
+the drawing is made as if there were none. The KEEP most recently used drawings of each kind are kept.
 
 Text is drawn with the fonts of the machine: after installing or removing fonts, delete data/.cache/figures.
 `WORKBENCH_FIGURE_CACHE=off` turns the cache off.
