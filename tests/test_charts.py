@@ -9,6 +9,7 @@ the builders, in CASES.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import vl_convert as vlc
 from live_server import shared_external
 
 from workbench import charts, datasets
+from workbench.charts.base import Layers, layer, selectable, selections
 from workbench.datasets import live
 from workbench.errors import UsageError
 
@@ -170,6 +172,34 @@ def test_edge_frames_give_valid_charts(name: str, edge: str, sample: dict[str, p
     assert caption_of(spec).startswith(expected_caption_start(case, case.drawn(frame)))
     if edge == "empty":
         assert "Nothing to draw" in svg
+
+
+@pytest.mark.parametrize("selected", [False, True], ids=["plain", "with selections"])
+def test_a_layered_chart_is_the_chart_altair_would_make(selected: bool, sample: dict[str, pl.DataFrame]) -> None:
+    """`charts.base.Layers` skips altair's defensive copies: each layered builder's spec must be altair's own,
+    key order and the selections an explorer adds included."""
+    compared = []
+    for name, case in CASES.items():
+        chart = case.build(case.drawn(sample[case.dataset]))
+        if not isinstance(chart, Layers):
+            continue
+        top = {key: value for key, value in chart._kwds.items() if key != "layer" and value is not alt.Undefined}
+        reference = alt.LayerChart(layer=[part.copy() for part in chart.layer], **top)
+        if selected:
+            chart = selectable(chart, ["date"], brush=True)
+            reference = alt.LayerChart.add_params(reference, *selections(["date"], brush=True))
+        assert json.dumps(spec_of(chart)) == json.dumps(spec_of(reference)), name
+        compared.append(name)
+    assert len(compared) >= 6, compared
+
+
+def test_a_layer_with_its_own_size_or_selection_goes_altairs_way() -> None:
+    frame = pl.DataFrame({"x": [1, 2], "y": [3, 4]})
+    dots = alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q")
+    sized, picked = dots.properties(width=200), dots.add_params(alt.selection_point(name="pick", fields=["x"]))
+    for parts in ((sized, dots.mark_line()), (picked, dots.mark_line())):
+        assert json.dumps(layer(*parts).to_dict()) == json.dumps(alt.layer(*parts).to_dict())
+    assert layer(sized, dots.mark_line()).width == 200  # moved to the top, as altair does
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import altair as alt
 import polars as pl
-from altair.utils.schemapi import debug_mode
+from altair.utils.schemapi import Undefined, debug_mode
+from altair.vegalite.v6 import api as altair_api
 
 from workbench.charts.theme import GREY, ORG_COLOURS, captioned, colour_scale
 from workbench.errors import UsageError
@@ -22,9 +23,9 @@ from workbench.lineage import traced
 
 __all__ = [
     "CONFIDENCE_TIP", "DATE_TIP", "HEIGHT", "HOLLOW", "LOW_CONFIDENCE", "MAX_ROWS", "PRECISION_TIP", "WIDTH", "Chart",
-    "Composed", "builder", "categories", "distinct_count", "embeddable", "finish", "grouped", "low_confidence",
-    "lumped", "omitted", "paint", "placeholder", "require", "selectable", "selections", "source_caption", "time_x",
-    "top_values", "when",
+    "Composed", "Layers", "builder", "categories", "distinct_count", "embeddable", "finish", "framing", "grouped",
+    "layer", "low_confidence", "lumped", "omitted", "paint", "placeholder", "require", "selectable", "selections",
+    "source_caption", "time_x", "top_values", "when",
 ]
 
 Chart = alt.Chart | alt.LayerChart
@@ -160,17 +161,68 @@ def embeddable(frame: pl.DataFrame, builder: str) -> pl.DataFrame:
     return frame
 
 
-def placeholder(title: str, caption: str, message: str = "Nothing to draw: no rows match.") -> alt.Chart:
+def placeholder(title: str, caption: str, message: str = "Nothing to draw: no rows match.", *,
+                width: int = WIDTH) -> alt.Chart:
     """The chart shown when filters leave no rows: same title and caption, a sentence instead of marks."""
     return (alt.Chart(pl.DataFrame({"message": [message]}))
             .mark_text(fontSize=14, color=GREY)
             .encode(text=alt.Text("message:N"))
-            .properties(title=captioned(title, caption), width=WIDTH, height=120))
+            .properties(title=captioned(title, caption), width=width, height=120))
+
+
+def framing(title: str, caption: str, **size: object) -> dict[str, object]:
+    """Title and source caption on top; the default size unless the chart asks for its own (steps per row).
+
+    As keywords for `layer`, which takes them when it is made (a `properties` call would copy every layer again).
+    """
+    return {"title": captioned(title, caption), **({"width": WIDTH, "height": HEIGHT} | size)}
 
 
 def finish(chart: Chart, title: str, caption: str, **size: object) -> Chart:
-    """Title and source caption on top; the default size unless the chart asks for its own (steps per row)."""
-    return chart.properties(title=captioned(title, caption), **({"width": WIDTH, "height": HEIGHT} | size))
+    """`chart` with its `framing`."""
+    return chart.properties(**framing(title, caption, **size))
+
+
+class Layers(alt.LayerChart):
+    """An `alt.LayerChart` of layers a builder has just made for it, without altair's defensive copies.
+
+    altair's LayerChart deep-copies every layer twice when it is made (so it never changes a chart the caller
+    still holds) and is made again on every `copy`, `properties` and `to_dict`: most of an explorer's redraw
+    (about a third of the governance and funding-matrix explorers'). The copies guard against sharing, and
+    the work they are made for — moving selections, sizes and views from the layers to the top — has nothing
+    to do while the layers carry none of these. So: layers without them are taken as they are; any other
+    layer goes altair's own way, and the spec is the same either way (tests/test_charts.py compares them).
+    """
+
+    def __init__(self, data: Any = Undefined, layer: Sequence[alt.Chart] = (), **kwargs: Any) -> None:
+        layer = list(layer)
+        if not all(map(_plain_layer, layer)):
+            super().__init__(data=data, layer=layer, **kwargs)
+            return
+        for part in layer:  # the checks altair makes, with its messages
+            altair_api._check_if_valid_subspec(part, "LayerChart")
+            altair_api._check_if_can_be_layered(part)
+        alt.TopLevelLayerSpec.__init__(self, data=data, layer=layer, **kwargs)
+        self.data, self.layer = altair_api._combine_subchart_data(self.data, self.layer)
+
+    def add_params(self, *params: alt.Parameter) -> Layers:
+        """altair's `LayerChart.add_params` (the selections go on the first layer, and from there to the top),
+        making the chart once instead of copying it twice."""
+        if not params or not self.layer:
+            return self
+        top = {key: value for key, value in self._kwds.items() if key != "layer" and value is not Undefined}
+        return Layers(layer=[self.layer[0].add_params(*params), *self.layer[1:]], **top)
+
+
+def layer(*parts: alt.Chart, **top: Any) -> Layers:
+    """`alt.layer(*parts, **top)` for parts made for this chart alone (see `Layers`); give the `framing` here."""
+    return Layers(layer=parts, **top)
+
+
+def _plain_layer(part: object) -> bool:
+    """A single view with nothing altair's LayerChart would move to the top (a selection, a size, a view)."""
+    return type(part) is alt.Chart and all(part._get(key) is Undefined
+                                           for key in ("params", "height", "width", "view"))
 
 
 def time_x(field: str = "date", *, domain: tuple[dt.date, dt.date] | None = None) -> alt.X:
@@ -231,8 +283,8 @@ class Composed(alt.Chart):
         spec = {kind: specs, "datasets": datasets, **({"resolve": resolve} if resolve else {})}
         if self.params is not alt.Undefined:
             views = _name_views(specs)  # clicks pick in every panel; the x-brush lives in the first, as in altair
-            spec["params"] = [{**param.to_dict(), "views": views if param.select.type == "point" else views[:1]}
-                              for param in self.params]
+            spec["params"] = [{**param.to_dict(validate=validate),
+                               "views": views if param.select.type == "point" else views[:1]} for param in self.params]
         themed = alt.Chart().to_dict(validate=False)  # $schema and the theme's config, as altair writes them
         return {key: themed[key] for key in ("$schema", "config") if key in themed} | spec
 

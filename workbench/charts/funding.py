@@ -24,7 +24,9 @@ from workbench.charts.base import (
     categories,
     embeddable,
     finish,
+    framing,
     grouped,
+    layer,
     low_confidence,
     omitted,
     paint,
@@ -135,7 +137,7 @@ def cumulative_by_recipient(funding: pl.DataFrame, *, top_recipients: int = 7, t
     points = base.mark_point(filled=True, size=50, strokeWidth=1.4, opacity=1).encode(
         tooltip=[*DEAL_TIPS, alt.Tooltip("total:N", title="Received so far")],
         **paint("recipient_group:N", "Recipient", scale))
-    return finish(alt.layer(line, points), title, caption)
+    return layer(line, points, **framing(title, caption))
 
 
 @builder
@@ -179,7 +181,7 @@ def matrix_of_cells(cells: pl.DataFrame, *, title: str, caption: str) -> Chart:
         "datum.amount_usd == null")
     labels = base.mark_text(fontSize=9).encode(
         text=alt.Text("amount:N"), color=when(alt.ColorValue, "datum.dark", "white", "black"))
-    return finish(alt.layer(undisclosed, shaded, labels), title, caption, width=alt.Step(44), height=alt.Step(20))
+    return layer(undisclosed, shaded, labels, **framing(title, caption, width=alt.Step(44), height=alt.Step(20)))
 
 
 def _dark_cell(field: str) -> pl.Expr:
@@ -227,7 +229,7 @@ def valuation_steps(funding: pl.DataFrame, *, top_recipients: int = 7, title: st
                  alt.Tooltip("step_up:Q", title="× previous valuation", format=".2f"),
                  alt.Tooltip("events:N", title="Events")],
         **paint("recipient_group:N", "Recipient", scale))
-    return finish(alt.layer(line, points), title, caption)
+    return layer(line, points, **framing(title, caption))
 
 
 @builder

@@ -15,12 +15,14 @@ from workbench.charts.base import (
     DATE_TIP,
     HOLLOW,
     PRECISION_TIP,
+    WIDTH,
     Chart,
     builder,
     categories,
     embeddable,
-    finish,
+    framing,
     grouped,
+    layer,
     low_confidence,
     omitted,
     paint,
@@ -56,10 +58,13 @@ EVENT_COLUMNS = ("event_id", "date", "date_precision", "organizations", "event_t
 
 @builder
 def structure_bands(org_structures: pl.DataFrame, *, today: dt.date | None = None,
+                    domain: tuple[dt.date, dt.date] | None = None, width: int = WIDTH,
                     title: str | None = None) -> Chart:
     """One band per legal structure of each lab, from its date to the next structure's date (or `today`).
 
-    Expects `org_structures` columns. Labs are ordered by their first recorded structure.
+    Expects `org_structures` columns. Labs are ordered by their first recorded structure. `domain` = (start,
+    end) zooms the date axis, clamping the bands that run past it (the governance explorer zooms its bands
+    and its events together).
     """
     title = title or "Legal structure of each lab over time"
     rows = require(org_structures, STRUCTURE_COLUMNS, "structure_bands")
@@ -67,7 +72,7 @@ def structure_bands(org_structures: pl.DataFrame, *, today: dt.date | None = Non
     caption = source_caption(drawn, "org_structures",
                              notes=[HOLLOW, omitted(rows, drawn, "rows without a lab or date")])
     if drawn.is_empty():
-        return placeholder(title, caption)
+        return placeholder(title, caption, width=width)
     bands = (drawn.sort("org", "date", "structure_id")
              .with_columns(low_confidence(),
                            pl.col("date").shift(-1).over("org").fill_null(today or dt.date.today()).alias("end"),
@@ -88,14 +93,19 @@ def structure_bands(org_structures: pl.DataFrame, *, today: dt.date | None = Non
     )
     # A tick where each structure starts: two structures of the same form in a row stay two.
     starts = base.mark_tick(color="#333333", thickness=2, size=24)
-    return finish(alt.layer(band, starts, data=embeddable(bands, "structure_bands")), title, caption,
-                  height=alt.Step(30))
+    zoom = {"encoding": alt.FacetedEncoding(x=_clamped_x(domain))} if domain else {}
+    return layer(band, starts, data=embeddable(bands, "structure_bands"), **zoom,
+                 **framing(title, caption, width=width, height=alt.Step(30)))
+
+
+def _clamped_x(domain: tuple[dt.date, dt.date]) -> alt.X:
+    return alt.X("date:T", title=None, scale=alt.Scale(domain=[day.isoformat() for day in domain], clamp=True))
 
 
 @builder
 def governance_timeline(governance_events: pl.DataFrame, *, domain: tuple[dt.date, dt.date] | None = None,
                         highlights: Sequence[Highlight] = (BOARD_CRISIS,), top_organizations: int = 7,
-                        title: str | None = None) -> Chart:
+                        width: int = WIDTH, title: str | None = None) -> Chart:
     """Governance events by date and type, coloured by the first organisation named, with shaded highlights.
 
     Expects `governance_events` columns. `domain` = (start, end) zooms in: only events inside it are drawn
@@ -107,7 +117,7 @@ def governance_timeline(governance_events: pl.DataFrame, *, domain: tuple[dt.dat
     drawn = rows.filter(pl.col("date").is_not_null() & inside).sort("date", "event_id")
     caption = source_caption(drawn, "governance_events", notes=[HOLLOW])
     if drawn.is_empty():
-        return placeholder(title, caption)
+        return placeholder(title, caption, width=width)
     events = drawn.with_columns(low_confidence(), pl.col("organizations").list.first().alias("lead"))
     data, colours = grouped(events, "lead", top_organizations, "Other organisations")
     points = alt.Chart().mark_point(filled=True, size=110, strokeWidth=1.6, opacity=1, clip=True).encode(
@@ -121,8 +131,8 @@ def governance_timeline(governance_events: pl.DataFrame, *, domain: tuple[dt.dat
     span = domain or (drawn.get_column("date").min(), drawn.get_column("date").max())
     shown = [h for h in highlights if h.end >= span[0] and h.start <= span[1]]
     layers = [*_highlight_layers(shown, span), points] if shown else [points]
-    return finish(alt.layer(*layers, data=embeddable(data, "governance_timeline")), title, caption,
-                  height=alt.Step(34))
+    return layer(*layers, data=embeddable(data, "governance_timeline"),
+                 **framing(title, caption, width=width, height=alt.Step(34)))
 
 
 def _highlight_layers(highlights: Sequence[Highlight], span: tuple[dt.date, dt.date]) -> list[alt.Chart]:

@@ -10,6 +10,8 @@ from workbench.charts.base import (
     builder,
     embeddable,
     finish,
+    framing,
+    layer,
     omitted,
     placeholder,
     require,
@@ -70,7 +72,7 @@ def training_compute(epoch_models: pl.DataFrame, *, highlight: str = "OpenAI", m
     )
     names = (base.mark_text(align="right", dx=-7, fontSize=10, color=PALETTE[5]).encode(text=alt.Text("model:N"))
              .transform_filter("datum.record"))
-    return finish(alt.layer(points, names, data=embeddable(data, "training_compute")), title, caption, height=340)
+    return layer(points, names, data=embeddable(data, "training_compute"), **framing(title, caption, height=340))
 
 
 def _thinned(models: pl.DataFrame, max_points: int) -> tuple[pl.DataFrame, str | None]:

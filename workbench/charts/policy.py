@@ -16,6 +16,8 @@ from workbench.charts.base import (
     categories,
     embeddable,
     finish,
+    framing,
+    layer,
     low_confidence,
     omitted,
     paint,
@@ -93,4 +95,4 @@ def concern_instrument_matrix(policy_events: pl.DataFrame, *, title: str | None 
     )
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("events:Q"), color=when(alt.ColorValue, "datum.dark", "white", "black"))
-    return finish(alt.layer(tiles, labels), title, caption, width=alt.Step(58), height=alt.Step(26))
+    return layer(tiles, labels, **framing(title, caption, width=alt.Step(58), height=alt.Step(26)))

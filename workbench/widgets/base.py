@@ -275,7 +275,8 @@ def show(jchart: alt.JupyterChart, chart: alt.TopLevelMixin) -> None:
     """
     object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
     try:
-        jchart.chart = chart
+        with debug_mode(False):  # nor of each piece altair makes while writing it (its data reference...)
+            jchart.chart = chart
     finally:
         object.__delattr__(chart, "to_dict")
 

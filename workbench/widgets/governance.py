@@ -159,18 +159,15 @@ class GovernanceExplorer(Explorer):
         structures = where(self._structures, _involving(labs, "org"), pl.col("date") <= self.end, known)
         events = where(self._events, _involving(labs, "organizations"), _within_dates(self.start, self.end), known)
         domain = (self.start, self.end)
-        zoom = alt.X("date:T", title=None, scale=alt.Scale(domain=[d.isoformat() for d in domain], clamp=True))
         note = f" — as known on {known_by}" if known_by else (f" — {', '.join(labs)}" if len(labs) <= 2 and labs
                                                               else "")
-        bands = structure_bands(structures, today=min(known_by or self.end, self.end),
+        # the bands are clamped to the events' dates, so zooming zooms both
+        bands = structure_bands(structures, today=min(known_by or self.end, self.end), domain=domain, width=width,
                                 title=f"Legal structure{note}")
-        timeline = governance_timeline(events, domain=domain, title=f"Governance events{note}")
-        if not structures.is_empty():  # clamp the bands to the events' dates, so zooming zooms both
-            bands = bands.encode(x=zoom)
+        timeline = governance_timeline(events, domain=domain, width=width, title=f"Governance events{note}")
         # legal forms and organisations are different colour scales: one shared legend would mix them
         independent = {"scale": dict.fromkeys(("color", "fill", "stroke", "shape"), "independent")}
-        return Composed("vconcat", [bands.properties(width=width), timeline.properties(width=width)],
-                        resolve=independent, **picks)
+        return Composed("vconcat", [bands, timeline], resolve=independent, **picks)
 
 
 def united(structures: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
