@@ -18,7 +18,10 @@ TARGETS = {"check": 90.0, "test": 480.0}
 
 def _make(target: str) -> float:
     started = time.perf_counter()
-    subprocess.run(["make", target], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(["make", target], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:  # a failed loop has no time worth keeping: say why, with the end of its output
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
+        raise RuntimeError(f"make {target} failed (exit code {done.returncode}):\n{tail}")
     return time.perf_counter() - started
 
 
