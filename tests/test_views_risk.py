@@ -9,6 +9,7 @@ import pytest
 from conftest import SEED_ID
 from live_server import shared_external
 
+from workbench import datasets
 from workbench.analysis import analyze
 from workbench.attribution import attribute
 from workbench.datasets import live
@@ -44,6 +45,14 @@ def test_trace_splits_instruments_at_publication_and_names_the_first_since(raise
 def test_staged_release_counts_days_from_the_article() -> None:
     stages = risk.staged_release(PUBLISHED)
     assert stages["days_from_article"].to_list() == [-158, -82, 29, 106]
+
+
+def test_staged_release_keeps_to_the_model_named() -> None:
+    """The record holds other staged releases (GPT-6 Astra's, 2026): GPT-2's stages must not take them in."""
+    policy = datasets.load("policy_events").filter(pl.col("instrument_type") == "staged_release")
+    assert policy.filter(~pl.col("title").str.contains("GPT-2")).height > 0
+    assert risk.staged_release(PUBLISHED)["title"].str.contains("GPT-2").all()
+    assert risk.staged_release(None, model="GPT-6")["event_id"].to_list() == ["POL-154"]
 
 
 def test_a_live_dataset_not_in_the_cache_is_skipped_with_the_fetch_command(tmp_path, monkeypatch) -> None:

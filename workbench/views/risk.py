@@ -117,8 +117,10 @@ def concern_trace(raised: pl.DataFrame, answered: pl.DataFrame) -> pl.DataFrame:
 
 
 @traced
-def staged_release(published: dt.date | None) -> pl.DataFrame:
-    """The stages of the GPT-2 release in the record, each with its distance in days from the article.
+def staged_release(published: dt.date | None, model: str = "GPT-2") -> pl.DataFrame:
+    """The stages of a model's staged release in the record (GPT-2's, the seed article's, by default), each with
+    its distance in days from the article. Other staged releases in the record (a model named in a stage's title)
+    are left out.
 
     Returns
     -------
@@ -126,7 +128,9 @@ def staged_release(published: dt.date | None) -> pl.DataFrame:
         One row per stage, oldest first; columns: event_id, date, date_precision, title, status, days_from_article (null
         when `published` is None), confidence, source_ids.
     """
-    rows = datasets.load("policy_events").filter(pl.col("instrument_type") == "staged_release").sort("date")
+    rows = (datasets.load("policy_events")
+            .filter(pl.col("instrument_type") == "staged_release", pl.col("title").str.contains(model, literal=True))
+            .sort("date"))
     days = pl.lit(None, pl.Int64) if published is None else (pl.col("date") - published).dt.total_days()
     return rows.select("event_id", "date", "date_precision", "title", "status", days.alias("days_from_article"),
                        "confidence", "source_ids")
