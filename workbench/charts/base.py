@@ -6,10 +6,11 @@ slow the explorers down), so each one selects, filters and aggregates in polars 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import altair as alt
@@ -23,9 +24,9 @@ from workbench.lineage import traced
 
 __all__ = [
     "CONFIDENCE_TIP", "DATE_TIP", "HEIGHT", "HOLLOW", "LOW_CONFIDENCE", "MAX_ROWS", "PRECISION_TIP", "WIDTH", "Chart",
-    "Composed", "Layers", "builder", "categories", "distinct_count", "embeddable", "finish", "framing", "grouped",
-    "layer", "low_confidence", "lumped", "omitted", "paint", "placeholder", "require", "selectable", "selections",
-    "source_caption", "time_x", "top_values", "when",
+    "Composed", "Layers", "altair_layers", "builder", "categories", "distinct_count", "embeddable", "finish",
+    "framing", "grouped", "layer", "low_confidence", "lumped", "omitted", "paint", "placeholder", "require",
+    "selectable", "selections", "source_caption", "time_x", "top_values", "when",
 ]
 
 Chart = alt.Chart | alt.LayerChart
@@ -190,13 +191,19 @@ class Layers(alt.LayerChart):
     still holds) and is made again on every `copy`, `properties` and `to_dict`: most of an explorer's redraw
     (about a third of the governance and funding-matrix explorers'). The copies guard against sharing, and
     the work they are made for — moving selections, sizes and views from the layers to the top — has nothing
-    to do while the layers carry none of these. So: layers without them are taken as they are; any other
-    layer goes altair's own way, and the spec is the same either way (tests/test_charts.py compares them).
+    to do while the layers carry none of these. So: layers without them (and a chart without selections of its
+    own) are taken as they are; anything else goes altair's own way, and the spec is the same either way
+    (tests/test_charts.py builds every layered chart both ways and compares them). It leans on altair's private
+    helpers, which the lock file pins and that test watches.
+
+    What it gives up: the layers are the builder's objects, shared by `properties` and shallow copies, so a chart
+    edited in place (assigning to `chart.layer[0].encoding...`) changes its copies too; altair's methods
+    (`encode`, `properties`, `mark_*`), which copy, are the way to change a built chart.
     """
 
     def __init__(self, data: Any = Undefined, layer: Sequence[alt.Chart] = (), **kwargs: Any) -> None:
         layer = list(layer)
-        if not all(map(_plain_layer, layer)):
+        if "params" in kwargs or not all(map(_plain_layer, layer)):
             super().__init__(data=data, layer=layer, **kwargs)
             return
         for part in layer:  # the checks altair makes, with its messages
@@ -214,8 +221,23 @@ class Layers(alt.LayerChart):
         return Layers(layer=[self.layer[0].add_params(*params), *self.layer[1:]], **top)
 
 
+@contextlib.contextmanager
+def altair_layers() -> Iterator[None]:
+    """Layered charts made by altair's own LayerChart constructor and `add_params` while the block runs: the
+    baseline `make bench` measures `Layers` against, and the reference the tests compare its specs with."""
+    kept = Layers.__init__, Layers.add_params
+    Layers.__init__, Layers.add_params = alt.LayerChart.__init__, alt.LayerChart.add_params  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Layers.__init__, Layers.add_params = kept  # type: ignore[method-assign]
+
+
 def layer(*parts: alt.Chart, **top: Any) -> Layers:
-    """`alt.layer(*parts, **top)` for parts made for this chart alone (see `Layers`); give the `framing` here."""
+    """`alt.layer(*parts, **top)` for parts made for this chart alone (see `Layers`); give the `framing` here.
+
+    Unlike `alt.layer`, layers sharing a facet encoding are refused (as `alt.LayerChart` refuses them), not
+    turned into a faceted chart: facet them after layering."""
     return Layers(layer=parts, **top)
 
 
