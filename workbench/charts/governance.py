@@ -99,6 +99,7 @@ def structure_bands(org_structures: pl.DataFrame, *, today: dt.date | None = Non
 
 
 def _clamped_x(domain: tuple[dt.date, dt.date]) -> alt.X:
+    """The layer-wide date axis zoomed to `domain`; bands that start before it or end after it are cut at its edges."""
     return alt.X("date:T", title=None, scale=alt.Scale(domain=[day.isoformat() for day in domain], clamp=True))
 
 

@@ -17,13 +17,14 @@ from workbench.charts.base import (
     builder,
     embeddable,
     finish,
+    framing,
     layer,
     placeholder,
     require,
     source_caption,
     time_x,
 )
-from workbench.charts.theme import PALETTE, STATUS_COLOURS, captioned, money_axis, money_label
+from workbench.charts.theme import PALETTE, STATUS_COLOURS, money_axis, money_label
 
 __all__ = ["FLOW_KINDS", "STATUS_COLOURS", "deal_flows", "received_by_status"]
 
@@ -123,8 +124,7 @@ def deal_flows(ledger: pl.DataFrame, *, title: str | None = None, top: int = 24,
         fontSize=12, fontWeight="bold", color="#555555", baseline="bottom"
     ).encode(x=x, y=y, text=alt.Text("text", type="nominal"))
     height = max(260, 22 * int(nodes.group_by("side").len()["len"].max()))
-    # title and size given to the layer itself: `.properties` on a finished layer deep-copies every sub-chart
-    return layer(lines, dots, *labels, heads, title=captioned(title, caption), width=620, height=height)
+    return layer(lines, dots, *labels, heads, **framing(title, caption, width=620, height=height))
 
 
 def _layout(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
